@@ -1,0 +1,50 @@
+"""MkDocs hooks for the report archive: each event is one call into ``report_archive``."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from mkdocs.structure.files import File, InclusionLevel
+
+from report_archive import (
+    Archive,
+    load_archive,
+    pages,
+)
+
+log = logging.getLogger("mkdocs.hooks.archive")
+_archive = Archive()
+
+
+def on_files(files, config):
+    """Validate every report, drop drafts and unreadable files, add the index pages."""
+    global _archive
+    _archive = load_archive(Path(config.docs_dir), Path(config.config_file_path).parent / "units.yml")
+    for problem in _archive.problems:
+        log.error(str(problem))
+    for path in _archive.drafts + _archive.broken:
+        if file := files.get_file_from_path(path):
+            files.remove(file)
+    for src, markdown in pages.generated_pages(_archive).items():
+        inclusion = InclusionLevel.UNDEFINED if src in pages.NAV_PAGES else InclusionLevel.NOT_IN_NAV
+        files.append(File.generated(config, src, content=markdown, inclusion=inclusion))
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    """Fill in the home page's account of the archive."""
+    if pages.HOME_MARKER in markdown:
+        return markdown.replace(pages.HOME_MARKER, pages.home_summary(_archive, page.file.src_uri))
+    return markdown
+
+
+def on_page_context(context, page, config, nav):
+    """Give report pages their header: year, unit, secretary, position, neighbours."""
+    report = _archive.get(page.file.src_uri)
+    if report is not None:
+        context["report"] = pages.report_header(_archive, report)
+    return context

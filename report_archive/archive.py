@@ -1,0 +1,100 @@
+"""The archive: every report under ``docs/reports``, validated, with lookups by year, unit, person."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .model import Problem, Report
+from .source import decode, guess_encoding, split
+from .units import Registry, load_registry
+from .validate import check_duplicates, check_source
+
+REPORTS_DIR = "reports"
+
+
+def load_report(data: bytes, file: str, registry: Registry) -> tuple[Report | None, list[Problem]]:
+    """Decode, split and check one report file given as bytes."""
+    text = decode(data)
+    if text is None:
+        encoding = guess_encoding(data)
+        looks = f"，看起来是 {encoding} 编码" if encoding else ""
+        return None, [Problem(file, None, f"文件不是 UTF-8 编码{looks}。请另存为 UTF-8。", "encoding")]
+    source, problems = split(text, file)
+    if source is None:
+        return None, problems
+    return check_source(source, file, registry)
+
+
+@dataclass
+class Archive:
+    """Published reports (drafts left out) plus what validation found."""
+
+    reports: list[Report] = field(default_factory=list)
+    registry: Registry = field(default_factory=Registry)
+    problems: list[Problem] = field(default_factory=list)
+    drafts: list[str] = field(default_factory=list)
+    # Files that must not be built at all (undecodable).
+    broken: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.reports.sort(key=lambda r: (r.year, self.registry.sort_key(r.unit), r.path))
+        self._by_path = {r.path: r for r in self.reports}
+        self.by_year: dict[int, list[Report]] = defaultdict(list)
+        self.by_unit: dict[str, list[Report]] = defaultdict(list)
+        self.by_secretary: dict[str, list[Report]] = defaultdict(list)
+        for report in self.reports:
+            self.by_year[report.year].append(report)
+            self.by_unit[report.unit].append(report)
+            self.by_secretary[report.secretary].append(report)
+
+    def get(self, path: str) -> Report | None:
+        return self._by_path.get(path)
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(self.by_year)
+
+    @property
+    def units(self) -> list[str]:
+        return sorted(self.by_unit, key=self.registry.sort_key)
+
+    @property
+    def secretaries(self) -> list[str]:
+        return sorted(self.by_secretary)
+
+    def neighbours(self, report: Report) -> tuple[Report | None, Report | None]:
+        """The same unit's previous and next report (by year, then path)."""
+        reports = self.by_unit[report.unit]  # already sorted by year, then path
+        index = reports.index(report)
+        previous = reports[index - 1] if index > 0 else None
+        following = reports[index + 1] if index + 1 < len(reports) else None
+        return previous, following
+
+
+def load_archive(docs_dir: Path, units_file: Path) -> Archive:
+    """Read and check every report under ``docs_dir/reports`` against the registry."""
+    registry, problems = load_registry(units_file)
+    loaded: list[Report] = []
+    broken: list[str] = []
+    for path in sorted((docs_dir / REPORTS_DIR).rglob("*.md")):
+        file = path.relative_to(docs_dir).as_posix()
+        report, found = load_report(path.read_bytes(), file, registry)
+        problems += found
+        if report is not None:
+            loaded.append(report)
+        if any(p.code == "encoding" for p in found):
+            broken.append(file)
+    problems += check_duplicates(loaded)
+    return Archive(
+        reports=[r for r in loaded if not r.draft],
+        registry=registry,
+        problems=sorted(problems, key=_problem_order),
+        drafts=[r.path for r in loaded if r.draft],
+        broken=broken,
+    )
+
+
+def _problem_order(problem: Problem) -> tuple[str, int]:
+    return (problem.file, problem.line or 0)

@@ -1,0 +1,69 @@
+"""The report model and the problem record shared by every part of the archive."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+DEFAULT_KIND = "述职报告"
+
+_HEADING_RE = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_MARKUP_RE = re.compile(r"<[^>]+>|[#*_`>|\-\[\]()!]|\s")
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One validation finding: which file, which line (1-based, if known), what is wrong."""
+
+    file: str
+    line: int | None
+    message: str
+    code: str = field(default="", compare=False)  # machine-readable kind, e.g. "encoding"
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Report:
+    """One report: a Markdown file under ``reports/<year>/``.
+
+    ``path`` is relative to the docs directory, with forward slashes.
+    ``meta`` is the whole front matter; ``body`` the Markdown after it.
+    """
+
+    year: int
+    unit: str
+    secretary: str
+    path: str
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    body: str = field(default="", compare=False, repr=False)
+
+    @property
+    def kind(self) -> str:
+        return str(self.meta.get("kind") or DEFAULT_KIND)
+
+    @property
+    def position(self) -> str:
+        return str(self.meta.get("position") or "")
+
+    @property
+    def draft(self) -> bool:
+        return self.meta.get("draft") is True
+
+    @cached_property
+    def title(self) -> str:
+        if self.meta.get("title"):
+            return str(self.meta["title"])
+        match = _HEADING_RE.search(self.body)
+        if match:
+            return match.group(1)
+        return f"{self.year}年{self.unit}{self.kind}"
+
+    @cached_property
+    def length(self) -> int:
+        """Number of characters of text, without white space and Markdown markup."""
+        return len(_MARKUP_RE.sub("", self.body))

@@ -1,0 +1,252 @@
+"""Index pages as Markdown: pure functions from the archive to page source.
+
+Every page is addressed by its source path under the docs directory (``years/2022/index.md``);
+MkDocs turns those into URLs (``years/2022/``) and resolves the relative links between them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable
+from urllib.parse import quote
+
+from .archive import Archive
+from .model import Report
+
+HOME_MARKER = "<!-- archive:summary -->"
+_SLUG_BAD_RE = re.compile(r"[\s/\\?#%]+")
+_MD_SPECIAL_RE = re.compile(r"([\\`*_\[\]|<>])")
+
+
+def slug(name: str) -> str:
+    """A path segment for a unit or person: white space dropped, URL-breaking characters replaced."""
+    return _SLUG_BAD_RE.sub("-", re.sub(r"\s+", "", name)).strip("-") or "-"
+
+
+def year_page(year: int) -> str:
+    return f"years/{year}/index.md"
+
+
+def unit_page(unit: str) -> str:
+    return f"units/{slug(unit)}/index.md"
+
+
+def secretary_page(name: str) -> str:
+    return f"secretaries/{slug(name)}/index.md"
+
+
+YEARS_INDEX = "years/index.md"
+UNITS_INDEX = "units/index.md"
+SECRETARIES_INDEX = "secretaries/index.md"
+# The generated pages that belong in the site navigation; all others stay out of it.
+NAV_PAGES = (YEARS_INDEX, UNITS_INDEX, SECRETARIES_INDEX)
+
+
+def page_url(src: str) -> str:
+    """The directory URL MkDocs gives a page source path (``a/b.md`` -> ``a/b/``)."""
+    if src.endswith("index.md"):
+        return src[: -len("index.md")]
+    return src[: -len(".md")] + "/"
+
+
+def esc(text: object) -> str:
+    """Text safe inside Markdown inline content and table cells."""
+    return _MD_SPECIAL_RE.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def link(text: object, target: str, source: str) -> str:
+    """A Markdown link from page ``source`` to page ``target`` (both docs-relative paths)."""
+    rel = posixpath.relpath(target, posixpath.dirname(source) or ".")
+    return f"[{esc(text)}]({quote(rel)})"
+
+
+def year_ranges(years: Iterable[int]) -> str:
+    """1954, 1955, 1956, 1964 -> '1954–1956、1964'."""
+    spans: list[list[int]] = []
+    for year in sorted(set(years)):
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return "、".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
+
+
+def _table(header: list[str], rows: Iterable[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _num(n: int) -> str:
+    return f"{n:,}"
+
+
+def _reports_table(reports: list[Report], source: str, columns: tuple[str, ...]) -> str:
+    cells = {
+        "year": ("年份", lambda r: link(r.year, year_page(r.year), source)),
+        "unit": ("单位", lambda r: link(r.unit, unit_page(r.unit), source)),
+        "secretary": ("书记", lambda r: link(r.secretary, secretary_page(r.secretary), source)),
+        "position": ("职务", lambda r: esc(r.position)),
+        "title": ("标题", lambda r: link(r.title, r.path, source)),
+        "length": ("字数", lambda r: _num(r.length)),
+    }
+    return _table([cells[c][0] for c in columns], ([cells[c][1](r) for c in columns] for r in reports))
+
+
+def years_index(archive: Archive) -> str:
+    source = YEARS_INDEX
+    rows = (
+        [link(f"{year} 年", year_page(year), source), str(len(archive.by_year[year])), str(_units_in(archive, year))]
+        for year in reversed(archive.years)
+    )
+    intro = f"档案共收录 {len(archive.years)} 个年份的 {len(archive.reports)} 份报告。\n\n"
+    return "# 按年份浏览\n\n" + intro + _table(["年份", "报告数", "单位数"], rows)
+
+
+def _units_in(archive: Archive, year: int) -> int:
+    return len({r.unit for r in archive.by_year[year]})
+
+
+def year_detail(archive: Archive, year: int) -> str:
+    source = year_page(year)
+    reports = sorted(archive.by_year[year], key=lambda r: (archive.registry.sort_key(r.unit), r.path))
+    years = archive.years
+    index = years.index(year)
+    nav = [link("全部年份", YEARS_INDEX, source)]
+    if index > 0:
+        nav.insert(0, link(f"« {years[index - 1]} 年", year_page(years[index - 1]), source))
+    if index + 1 < len(years):
+        nav.append(link(f"{years[index + 1]} 年 »", year_page(years[index + 1]), source))
+    return (
+        f"# {year} 年\n\n{' · '.join(nav)}\n\n{year} 年共有 {len(reports)} 份报告，"
+        f"来自 {_units_in(archive, year)} 个单位。\n\n"
+        + _reports_table(reports, source, ("unit", "secretary", "position", "title", "length"))
+    )
+
+
+def units_index(archive: Archive) -> str:
+    source = UNITS_INDEX
+    rows = (
+        [
+            link(unit, unit_page(unit), source),
+            year_ranges(r.year for r in archive.by_unit[unit]),
+            str(len(archive.by_unit[unit])),
+        ]
+        for unit in archive.units
+    )
+    intro = f"档案收录了 {len(archive.units)} 个单位的报告。\n\n"
+    return "# 按单位浏览\n\n" + intro + _table(["单位", "年份", "报告数"], rows)
+
+
+def succession(reports: list[Report]) -> list[tuple[str, str]]:
+    """Consecutive terms of office: [(name, '2019–2022'), ...] in year order."""
+    terms: list[tuple[str, list[int]]] = []
+    for report in sorted(reports, key=lambda r: r.year):
+        if terms and terms[-1][0] == report.secretary:
+            terms[-1][1].append(report.year)
+        else:
+            terms.append((report.secretary, [report.year]))
+    return [(name, year_ranges(years)) for name, years in terms]
+
+
+def unit_detail(archive: Archive, unit: str) -> str:
+    source = unit_page(unit)
+    reports = sorted(archive.by_unit[unit], key=lambda r: (-r.year, r.path))
+    info = archive.registry.get(unit)
+    lines = [f"# {esc(unit)}\n"]
+    if info and info.parent:
+        lines.append(f"上级单位：{esc(info.parent)}\n")
+    lines.append(f"共 {len(reports)} 份报告，年份：{year_ranges(r.year for r in reports)}。\n")
+    terms = succession(reports)
+    lines.append(
+        "历任报告人："
+        + " → ".join(f"{link(name, secretary_page(name), source)}（{years}）" for name, years in terms)
+        + "\n"
+    )
+    lines.append(_reports_table(reports, source, ("year", "secretary", "position", "title", "length")))
+    return "\n".join(lines)
+
+
+def secretaries_index(archive: Archive) -> str:
+    source = SECRETARIES_INDEX
+    rows = []
+    for name in archive.secretaries:
+        reports = archive.by_secretary[name]
+        units = sorted({r.unit for r in reports}, key=archive.registry.sort_key)
+        rows.append(
+            [
+                link(name, secretary_page(name), source),
+                "、".join(esc(u) for u in units),
+                year_ranges(r.year for r in reports),
+                str(len(reports)),
+            ]
+        )
+    intro = f"档案中共有 {len(rows)} 位报告人。\n\n"
+    return "# 按书记浏览\n\n" + intro + _table(["姓名", "单位", "年份", "报告数"], rows)
+
+
+def secretary_detail(archive: Archive, name: str) -> str:
+    source = secretary_page(name)
+    reports = sorted(archive.by_secretary[name], key=lambda r: (-r.year, r.path))
+    units = sorted({r.unit for r in reports}, key=archive.registry.sort_key)
+    summary = "；".join(
+        f"{link(u, unit_page(u), source)}（{year_ranges(r.year for r in reports if r.unit == u)}）" for u in units
+    )
+    return f"# {esc(name)}\n\n共 {len(reports)} 份报告。报告单位：{summary}。\n\n" + _reports_table(
+        reports, source, ("year", "unit", "position", "title", "length")
+    )
+
+
+def home_summary(archive: Archive, source: str = "index.md") -> str:
+    """The home page's account of what the archive holds; replaces HOME_MARKER."""
+    if not archive.reports:
+        return "档案中还没有报告。请按照编辑指南添加第一份报告。\n"
+    years = archive.years
+    latest = years[-1]
+    latest_reports = sorted(archive.by_year[latest], key=lambda r: (archive.registry.sort_key(r.unit), r.path))
+    lines = [
+        f"本档案收录 **{len(archive.reports)}** 份报告，涉及 **{len(archive.units)}** 个单位、"
+        f"**{len(years)}** 个年份（{years[0]}–{latest}），报告人 **{len(archive.secretaries)}** 位。\n",
+        f"- {link('按年份浏览', YEARS_INDEX, source)}：每一年有哪些报告",
+        f"- {link('按单位浏览', UNITS_INDEX, source)}：每个单位历年的报告和报告人",
+        f"- {link('按书记浏览', SECRETARIES_INDEX, source)}：每位报告人在哪些单位、哪些年份作过报告\n",
+        f"## 最新年份：{link(f'{latest} 年', year_page(latest), source)}\n",
+        _reports_table(latest_reports, source, ("unit", "secretary", "position", "title")),
+    ]
+    return "\n".join(lines)
+
+
+def generated_pages(archive: Archive) -> dict[str, str]:
+    """Every index page: docs-relative source path -> Markdown."""
+    pages = {
+        YEARS_INDEX: years_index(archive),
+        UNITS_INDEX: units_index(archive),
+        SECRETARIES_INDEX: secretaries_index(archive),
+    }
+    pages |= {year_page(y): year_detail(archive, y) for y in archive.years}
+    pages |= {unit_page(u): unit_detail(archive, u) for u in archive.units}
+    pages |= {secretary_page(s): secretary_detail(archive, s) for s in archive.secretaries}
+    return pages
+
+
+def report_header(archive: Archive, report: Report) -> dict[str, object]:
+    """What a report page shows above its text; URLs are site-root-relative directory URLs."""
+    previous, following = archive.neighbours(report)
+
+    def neighbour(other: Report | None) -> dict[str, str] | None:
+        if other is None:
+            return None
+        return {"url": page_url(other.path), "year": str(other.year), "title": other.title}
+
+    return {
+        "year": {"text": f"{report.year} 年", "url": page_url(year_page(report.year))},
+        "unit": {"text": report.unit, "url": page_url(unit_page(report.unit))},
+        "secretary": {"text": report.secretary, "url": page_url(secretary_page(report.secretary))},
+        "position": report.position,
+        "kind": report.kind,
+        "date": str(report.meta.get("date") or ""),
+        "length": _num(report.length),
+        "previous": neighbour(previous),
+        "next": neighbour(following),
+    }

@@ -1,0 +1,8 @@
+"""Make the repository's ``report_archive`` package importable when a script is run directly."""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
