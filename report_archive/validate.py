@@ -159,7 +159,8 @@ def check_duplicates(reports: list[Report]) -> list[Problem]:
     """Two files for the same year, unit, secretary and kind."""
     first: dict[tuple[int, str, str, str], Report] = {}
     problems = []
-    for report in sorted(reports, key=lambda r: r.path):
+    # The plain '<unit>.md' counts as the first of its year, before any '<unit>-<suffix>.md'.
+    for report in sorted(reports, key=lambda r: (PurePosixPath(r.path).stem != r.unit, r.path)):
         key = (report.year, report.unit, report.secretary, report.kind)
         if key in first:
             problems.append(

@@ -1,0 +1,75 @@
+"""Shared fixtures: small archives written on the fly, and real MkDocs builds."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+MKDOCS = [sys.executable, "-m", "mkdocs"]
+UNITS = "- name: 市民政局\n- name: 市财政局\n- name: 区教育局\n"
+
+
+def report_text(year=2022, unit="市民政局", secretary="张三", body="# 标题\n\n正文。\n", **extra) -> str:
+    lines = ["---", f"year: {year}", f"unit: {unit}", f"secretary: {secretary}"]
+    lines += [f"{k}: {v}" for k, v in extra.items()]
+    return "\n".join(lines) + "\n---\n\n" + body
+
+
+class Project:
+    """A site project in a temporary folder that uses this repository's hooks and theme."""
+
+    def __init__(self, path: Path, units: str = UNITS):
+        self.path = path
+        self.docs = path / "docs"
+        (self.docs / "reports").mkdir(parents=True)
+        for name in ("mkdocs.yml",):
+            shutil.copy(ROOT / name, path / name)
+        for name in ("hooks", "overrides", "report_archive"):
+            (path / name).symlink_to(ROOT / name)
+        for name in ("index.md", "guide.md"):
+            shutil.copy(ROOT / "docs" / name, self.docs / name)
+        (path / "units.yml").write_text(units, encoding="utf-8")
+
+    def write(self, rel: str, text: str | bytes) -> Path:
+        target = self.docs / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            target.write_bytes(text)
+        else:
+            target.write_text(text, encoding="utf-8")
+        return target
+
+    def build(self, *extra: str) -> subprocess.CompletedProcess:
+        return build_site(self.path, self.path / "site", *extra)
+
+
+def build_site(project: Path, site: Path, *extra: str) -> subprocess.CompletedProcess:
+    env = os.environ | {"NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(
+        [*MKDOCS, "build", "--strict", "-d", str(site), *extra],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return Project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory) -> Path:
+    """The demo archive as shipped, built with --strict."""
+    site = tmp_path_factory.mktemp("demo") / "site"
+    result = build_site(ROOT, site)
+    assert result.returncode == 0, result.stderr
+    return site
