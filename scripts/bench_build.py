@@ -1,0 +1,121 @@
+"""构建基准：合成 N 份报告，比较完整构建与“裸”构建（同一主题、无钩子、报告不进导航）的耗时、输出大小和内存峰值。"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _bootstrap import ROOT
+
+from report_archive.source import split
+
+BARE_CONFIG = """site_name: bare
+theme:
+  name: material
+  language: zh
+  font: false
+nav:
+  - index.md
+  - guide.md
+not_in_nav: |
+  /reports/
+plugins: []
+markdown_extensions: [tables, attr_list, md_in_html, footnotes, admonition]
+"""
+
+
+def synthesize(project: Path, count: int, templates: Path) -> None:
+    """Copies of the demo reports under new unit names until there are ``count`` reports."""
+    sources = sorted(templates.rglob("*.md"))
+    if not sources:
+        raise SystemExit(f"错误：{templates} 下没有报告可复制。")
+    docs = project / "docs"
+    (docs / "reports").mkdir(parents=True)
+    for name in ("index.md", "guide.md"):
+        shutil.copy(ROOT / "docs" / name, docs / name)
+    units: list[str] = []
+    for index in range(count):
+        batch, source = divmod(index, len(sources))
+        text = sources[source].read_text(encoding="utf-8")
+        parsed, _ = split(text, "")
+        unit = f"{parsed.meta['unit']}{batch:03d}"
+        if unit not in units:
+            units.append(unit)
+        text = text.replace(f"unit: {parsed.meta['unit']}\n", f"unit: {unit}\n", 1)
+        target = docs / "reports" / str(parsed.meta["year"]) / f"{unit}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    (project / "units.yml").write_text("".join(f"- name: {u}\n" for u in units), encoding="utf-8")
+    for name in ("hooks", "overrides", "report_archive"):
+        (project / name).symlink_to(ROOT / name)
+    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    (project / "bare.yml").write_text(BARE_CONFIG, encoding="utf-8")
+
+
+def run_build(project: Path, config: str, site: Path) -> tuple[float, int, int]:
+    """One build in a child process: seconds, peak RSS in bytes, output bytes."""
+    shutil.rmtree(site, ignore_errors=True)
+    command = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", config, "-d", str(site)]
+    env = os.environ | {"NO_MKDOCS_2_WARNING": "1"}
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=project, env=env, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"构建失败（{config}）：\n{stderr}")
+    size = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+    return seconds, usage.ru_maxrss * 1024, size
+
+
+def bench(count: int, repeat: int, templates: Path) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
+        project = Path(tmp)
+        synthesize(project, count, templates)
+        full, bare = [], []
+        for _ in range(repeat):  # alternate, so drift on a noisy machine hits both alike
+            bare.append(run_build(project, "bare.yml", project / "site-bare"))
+            full.append(run_build(project, "mkdocs.yml", project / "site-full"))
+    full_time = statistics.median(r[0] for r in full)
+    bare_time = statistics.median(r[0] for r in bare)
+    return {
+        "reports": count,
+        "full_s": full_time,
+        "bare_s": bare_time,
+        "time_ratio": full_time / bare_time,
+        "full_mb": full[0][2] / 2**20,
+        "bare_mb": bare[0][2] / 2**20,
+        "size_ratio": full[0][2] / bare[0][2],
+        "bytes_per_report": full[0][2] / count,
+        "peak_rss_mb": max(r[1] for r in full) / 2**20,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="构建基准：完整构建与裸构建的耗时比、输出大小比和内存峰值。")
+    parser.add_argument("counts", nargs="+", type=int, metavar="N", help="合成的报告数，可给多个（如 300 2500）")
+    parser.add_argument("--repeat", type=int, default=3, help="每种构建重复次数，取中位数（默认 3）")
+    parser.add_argument("--templates", default=str(ROOT / "docs" / "reports"), help="被复制的报告（默认演示档案）")
+    args = parser.parse_args(argv)
+    header = f"{'报告数':>6} {'完整(s)':>8} {'裸(s)':>8} {'耗时比':>6} {'完整(MB)':>9} {'裸(MB)':>8} {'大小比':>6} {'字节/份':>9} {'内存峰值(MB)':>12}"
+    print(header)
+    for count in args.counts:
+        r = bench(count, args.repeat, Path(args.templates))
+        print(
+            f"{r['reports']:>9} {r['full_s']:>9.2f} {r['bare_s']:>9.2f} {r['time_ratio']:>8.2f}"
+            f" {r['full_mb']:>11.1f} {r['bare_mb']:>10.1f} {r['size_ratio']:>8.2f}"
+            f" {r['bytes_per_report']:>11.0f} {r['peak_rss_mb']:>14.0f}",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""`mkdocs serve` (what `make serve` runs) rebuilds pages and indexes when reports change."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import quote
+
+import pytest
+from conftest import MKDOCS, report_text
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, ""
+    except OSError:
+        return 0, ""
+
+
+def _wait_for(url: str, check, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status, body = _get(url)
+        if check(status, body):
+            return body
+        time.sleep(0.3)
+    raise AssertionError(f"{url} did not change as expected within {timeout} s (last status {status})")
+
+
+@pytest.fixture
+def served(project):
+    project.write("reports/2021/市民政局.md", report_text(year=2021, secretary="张三"))
+    port = _free_port()
+    process = subprocess.Popen(
+        [*MKDOCS, "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=project.path,
+        env=os.environ | {"NO_MKDOCS_2_WARNING": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(base + "/years/", lambda status, body: status == 200)
+        yield project, base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_edit_add_and_delete_update_pages_and_indexes(served):
+    project, base = served
+    years = base + "/years/"
+    unit = base + "/units/" + quote("市民政局") + "/"
+
+    project.write("reports/2021/市民政局.md", report_text(year=2021, secretary="李四"))
+    _wait_for(unit, lambda status, body: "李四" in body and "张三" not in body)
+    page = _wait_for(base + "/reports/2021/" + quote("市民政局") + "/", lambda status, body: "李四" in body)
+    assert "报告人" in page
+
+    project.write("reports/2022/市财政局.md", report_text(year=2022, unit="市财政局", secretary="王五"))
+    _wait_for(years, lambda status, body: "2 个年份的 2 份报告" in body)
+    _wait_for(base + "/secretaries/" + quote("王五") + "/", lambda status, body: status == 200)
+
+    (project.docs / "reports/2022/市财政局.md").unlink()
+    _wait_for(years, lambda status, body: "1 个年份的 1 份报告" in body)
+    _wait_for(base + "/secretaries/" + quote("王五") + "/", lambda status, body: status == 404)
