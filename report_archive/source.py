@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -16,10 +16,11 @@ _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is many t
 class _Loader(_Base):  # type: ignore[misc, valid-type]
     """Safe loader that leaves dates as text, so a bad date is a validation message, not a crash."""
 
-    yaml_implicit_resolvers = {
+    yaml_implicit_resolvers: ClassVar[dict] = {
         first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
         for first, resolvers in _Base.yaml_implicit_resolvers.items()
     }
+
 
 # The same front matter block MkDocs recognises: '---' line, YAML, '---' or '...' line.
 _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)

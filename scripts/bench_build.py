@@ -104,16 +104,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="每种构建重复次数，取中位数（默认 3）")
     parser.add_argument("--templates", default=str(ROOT / "docs" / "reports"), help="被复制的报告（默认演示档案）")
     args = parser.parse_args(argv)
-    header = f"{'报告数':>6} {'完整(s)':>8} {'裸(s)':>8} {'耗时比':>6} {'完整(MB)':>9} {'裸(MB)':>8} {'大小比':>6} {'字节/份':>9} {'内存峰值(MB)':>12}"
-    print(header)
+    columns = ["报告数", "完整(s)", "裸(s)", "耗时比", "完整(MB)", "裸(MB)", "大小比", "字节/份", "内存峰值(MB)"]
+    print("\t".join(columns))
     for count in args.counts:
         r = bench(count, args.repeat, Path(args.templates))
-        print(
-            f"{r['reports']:>9} {r['full_s']:>9.2f} {r['bare_s']:>9.2f} {r['time_ratio']:>8.2f}"
-            f" {r['full_mb']:>11.1f} {r['bare_mb']:>10.1f} {r['size_ratio']:>8.2f}"
-            f" {r['bytes_per_report']:>11.0f} {r['peak_rss_mb']:>14.0f}",
-            flush=True,
-        )
+        values = [
+            f"{r['reports']}",
+            f"{r['full_s']:.2f}",
+            f"{r['bare_s']:.2f}",
+            f"{r['time_ratio']:.2f}",
+            f"{r['full_mb']:.1f}",
+            f"{r['bare_mb']:.1f}",
+            f"{r['size_ratio']:.2f}",
+            f"{r['bytes_per_report']:.0f}",
+            f"{r['peak_rss_mb']:.0f}",
+        ]
+        print("\t".join(values), flush=True)
     return 0
 
 

@@ -23,7 +23,7 @@ def _shipped():
 
 
 def test_demo_archive_is_shipped():
-    files, years, units = _shipped()
+    files, _years, units = _shipped()
     assert len(files) >= 100
     assert {"国务院", "广东省", "浙江省", "四川省", "市民政局"} <= units
     assert (REPORTS / "2022" / "市民政局.md").exists()  # the seed report
@@ -57,7 +57,13 @@ def test_report_header_links_to_year_unit_and_secretary(demo_site):
     start = html.index('<nav class="report-header"')
     header = html[start : html.index("</nav>", start)]
     targets = {resolve(demo_site, page, href) for href in re.findall(r'href="([^"]+)"', header)}
-    for url in ("/years/2019/", "/units/国务院/", "/secretaries/李克强/", "/reports/2018/国务院/", "/reports/2020/国务院/"):
+    for url in (
+        "/years/2019/",
+        "/units/国务院/",
+        "/secretaries/李克强/",
+        "/reports/2018/国务院/",
+        "/reports/2020/国务院/",
+    ):
         assert page_file(demo_site, url) in targets, url
         assert page_file(demo_site, url).exists()
     text = _text(page)

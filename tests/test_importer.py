@@ -28,7 +28,11 @@ def test_seed_headings():
     level2 = [text for marks, text in headings if marks == "##"]
     level3 = [text for marks, text in headings if marks == "###"]
     assert level2 == ["一、履职情况", "二、存在的问题", "三、下一步工作思路"]
-    assert level3[:3] == ["（一）注重基础抓学，狠抓整改优党建", "（二）创新工作机制，统筹全局抓党建", "（三）突出融合发展，纵深推进强党建"]
+    assert level3[:3] == [
+        "（一）注重基础抓学，狠抓整改优党建",
+        "（二）创新工作机制，统筹全局抓党建",
+        "（三）突出融合发展，纵深推进强党建",
+    ]
     assert draft.meta["year"] == 2022 and draft.meta["title"] == "2022年党组织书记抓基层党建述职报告"
     assert "一是夯实基础深入“学”。" in draft.body  # the rest of the lead paragraph stays
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from report_archive import Archive, Registry, Report, Unit
-from report_archive import pages
+from report_archive import Archive, Registry, Report, Unit, pages
 
 
 def make_archive() -> Archive:
