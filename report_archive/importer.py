@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from .model import DEFAULT_KIND
 from .source import parse_yaml, split
 from .units import Registry, Unit, load_registry
 from .validate import check_source
@@ -250,10 +251,13 @@ def read_text_file(data: bytes, name: str) -> str:
 
 
 def pattern_regex(pattern: str) -> re.Pattern[str]:
-    """'{unit}/{year}.md' -> a regex over the end of a path; a '-suffix' before the extension is allowed."""
-    parts = re.split(r"(\{\w+\})", pattern)
+    """'{unit}/{year}.md' -> a regex over the end of a path.
+
+    A '-suffix' just before the file extension is allowed and captured ('1964-part.md').
+    """
+    stem, extension = os.path.splitext(pattern)
     regex = ""
-    for part in parts:
+    for part in re.split(r"(\{\w+\})", stem):
         if part == "{year}":
             regex += r"(?P<year>\d{4})"
         elif part in ("{unit}", "{secretary}", "{position}"):
@@ -261,11 +265,8 @@ def pattern_regex(pattern: str) -> re.Pattern[str]:
         elif part.startswith("{") and part.endswith("}"):
             raise ValueError(f"模式中未知的字段 {part}：可用 {{year}}、{{unit}}、{{secretary}}、{{position}}。")
         else:
-            stem, dot, ext = (
-                part.rpartition(".") if part.endswith((*tuple(DEFAULT_SUFFIXES), ".docx")) else (part, "", "")
-            )
-            regex += re.escape(stem) + (r"(?:-(?P<suffix>[^/.]+))?" + re.escape(dot + ext) if dot else "")
-    return re.compile(r"(?:^|/)" + regex + "$")
+            regex += re.escape(part)
+    return re.compile(r"(?:^|/)" + regex + r"(?:-(?P<suffix>[^/.]+))?" + re.escape(extension) + "$")
 
 
 def fields_from_path(path: str, pattern: re.Pattern[str] | None) -> dict[str, str]:
@@ -404,7 +405,7 @@ def run_import(sources: list[Path], options: ImportOptions, base: Path | None = 
             outcomes.append(Outcome(shown, "失败", reason=str(exc)))
             continue
         meta = draft.meta
-        key = (meta["year"], meta["unit"], meta["secretary"], meta.get("kind") or "述职报告")
+        key = (meta["year"], meta["unit"], meta["secretary"], meta.get("kind") or DEFAULT_KIND)
         if key in taken:
             outcomes.append(
                 Outcome(
