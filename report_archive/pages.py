@@ -86,7 +86,7 @@ def _reports_table(reports: list[Report], source: str, columns: tuple[str, ...])
     cells = {
         "year": ("年份", lambda r: link(r.year, year_page(r.year), source)),
         "unit": ("单位", lambda r: link(r.unit, unit_page(r.unit), source)),
-        "secretary": ("书记", lambda r: link(r.secretary, secretary_page(r.secretary), source)),
+        "secretary": ("报告人", lambda r: link(r.secretary, secretary_page(r.secretary), source)),
         "position": ("职务", lambda r: esc(r.position)),
         "title": ("标题", lambda r: link(r.title, r.path, source)),
         "length": ("字数", lambda r: _num(r.length)),

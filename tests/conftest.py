@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -101,10 +104,6 @@ def browser():
 @pytest.fixture(scope="session")
 def demo_server(demo_site):
     """The built demo site served over HTTP on a free loopback port; yields the base URL."""
-    import functools
-    import http.server
-    import threading
-
     handler = functools.partial(_QuietHandler, directory=str(demo_site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -113,6 +112,6 @@ def demo_server(demo_site):
     server.shutdown()
 
 
-class _QuietHandler(__import__("http.server").server.SimpleHTTPRequestHandler):
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
