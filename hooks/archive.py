@@ -14,15 +14,18 @@ from report_archive import (
     Archive,
     load_archive,
     pages,
+    search,
 )
 
 log = logging.getLogger("mkdocs.hooks.archive")
 _archive = Archive()
+_search_docs: list[search.SearchDoc] = []
 
 
 def on_files(files, config):
     """Validate every report, drop drafts and unreadable files, add the index pages."""
-    global _archive
+    global _archive, _search_docs
+    _search_docs = []
     _archive = load_archive(Path(config.docs_dir), Path(config.config_file_path).parent / "units.yml")
     for problem in _archive.problems:
         log.error(str(problem))
@@ -32,6 +35,7 @@ def on_files(files, config):
     for src, markdown in pages.generated_pages(_archive).items():
         inclusion = InclusionLevel.UNDEFINED if src in pages.NAV_PAGES else InclusionLevel.NOT_IN_NAV
         files.append(File.generated(config, src, content=markdown, inclusion=inclusion))
+    files.append(File.generated(config, search.PAGE, content=search.PAGE_SOURCE))
     return files
 
 
@@ -48,3 +52,18 @@ def on_page_context(context, page, config, nav):
     if report is not None:
         context["report"] = pages.report_header(_archive, report)
     return context
+
+
+def on_page_content(html, page, config, files):
+    """Keep each report's rendered text for the search index."""
+    report = _archive.get(page.file.src_uri)
+    if report is not None and config.extra.get("search_index", True):
+        _search_docs.append(search.document(report, page.url, html))
+    return html
+
+
+def on_post_build(config):
+    """Write the search index next to the pages."""
+    if config.extra.get("search_index", True):
+        stats = search.build_index(_search_docs, Path(config.site_dir) / search.INDEX_DIR)
+        log.info(f"搜索索引：{stats.documents} 份报告，{stats.index_bytes / 2**20:.1f} MB，{stats.files} 个文件")
