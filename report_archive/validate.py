@@ -117,6 +117,12 @@ def check_source(source: Source, file: str, registry: Registry) -> tuple[Report 
     if unit and isinstance(meta.get("unit"), str) and unit not in registry:
         add("unit", registry.unknown_unit_message(unit))
 
+    for key in ("title", "unit", "secretary", "position", "kind"):
+        if isinstance(meta.get(key), str):
+            problems += [
+                Problem(file, _line(source, key), f"{key} {p.message.removeprefix('正文')}")
+                for p in check_body(meta[key], file)
+            ]
     problems += _check_path(source, file, year, unit)
     problems += check_body(source.body, file, source.body_line)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -101,15 +102,24 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(scope="session")
-def demo_server(demo_site):
-    """The built demo site served over HTTP on a free loopback port; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(demo_site))
+@contextlib.contextmanager
+def serve(directory: Path):
+    """Serve ``directory`` over HTTP on a free loopback port; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_site):
+    """The built demo site served on loopback."""
+    with serve(demo_site) as base:
+        yield base
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

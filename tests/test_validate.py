@@ -200,3 +200,8 @@ def test_validation_writes_nothing(project):
     before = sorted(p.relative_to(project.docs) for p in project.docs.rglob("*"))
     load_archive(project.docs, project.path / "units.yml")
     assert sorted(p.relative_to(project.docs) for p in project.docs.rglob("*")) == before
+
+
+def test_unsafe_html_in_front_matter_title():
+    problem = only(check(report_text(title='"<img src=x onerror=alert(1)>"'))[1], "onerror=")
+    assert problem.line == 5 and problem.message.startswith("title ")

@@ -1,0 +1,206 @@
+"""Normalisation and the search index, read back with an independent decoder of its format."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from report_archive.search import SearchDoc, build_index, display_text, html_to_text, normalize
+
+
+def test_normalize_full_width_case_and_space():
+    assert normalize("ＧＤＰ 增长") == "gdp增长"
+    assert normalize("5Ｇ\u3000网络\n建设") == "5g网络建设"
+    assert normalize("三会\r\n一课") == "三会一课"
+    assert normalize("\ufeff\x00abc") == "abc"
+    assert normalize("") == ""
+
+
+def test_display_text_keeps_single_spaces_and_lines_up_with_normalize():
+    text = display_text("  第一段\n\n 第二段\tGDP  ")
+    assert text == "第一段 第二段 GDP"
+    assert normalize(text) == text.replace(" ", "").lower()
+
+
+def test_html_to_text_drops_markup_and_decodes_entities():
+    html = "<h1>标题</h1><p>正文&lt;img src=x onerror=alert(1)&gt;<strong>三会</strong>一课</p><script>x()</script>"
+    assert html_to_text(html) == "标题 正文<img src=x onerror=alert(1)> 三会 一课"
+
+
+# --- reading the index back -------------------------------------------------------------------
+
+
+def _varints(data: bytes, at: int, count: int) -> tuple[list[int], int]:
+    values = []
+    for _ in range(count):
+        value = shift = 0
+        while True:
+            byte = data[at]
+            at += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                break
+        values.append(value)
+    return values, at
+
+
+def _read_shard(path: Path, fields: int) -> dict[str, tuple[int, bytes, int]]:
+    data = path.read_bytes()
+    (count,), at = _varints(data, 0, 1)
+    headers = []
+    for _ in range(count):
+        header, at = _varints(data, at, fields)
+        headers.append(header)
+    entries = {}
+    for header in headers:
+        key = "".join(chr(c) for c in header[: fields - 2])
+        entries[key] = (header[-2], data, at)
+        at += header[-1]
+    return entries
+
+
+class Index:
+    """A plain-Python reader of the files ``build_index`` writes."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.meta = json.loads((folder / "docs.json").read_text(encoding="utf-8"))
+        self.starts = [doc[5] for doc in self.meta["docs"]]
+
+    def bigram(self, pair: str) -> list[int]:
+        shard = (ord(pair[0]) * self.meta["hashMult"] + ord(pair[1])) % self.meta["bigramShards"]
+        path = self.folder / "b" / f"{shard}.bin"
+        if not path.exists() or pair not in (entries := _read_shard(path, 4)):
+            return []
+        count, data, at = entries[pair]
+        gaps, _ = _varints(data, at, count)
+        positions, total = [], 0
+        for gap in gaps:
+            total += gap
+            positions.append(total)
+        return positions
+
+    def unigram(self, char: str) -> dict[int, int]:
+        path = self.folder / "u" / f"{ord(char) % self.meta['unigramShards']}.bin"
+        if not path.exists() or char not in (entries := _read_shard(path, 3)):
+            return {}
+        count, data, at = entries[char]
+        values, _ = _varints(data, at, 2 * count)
+        found, doc = {}, 0
+        for gap, occurrences in zip(values[::2], values[1::2], strict=True):
+            doc += gap
+            found[doc] = occurrences
+        return found
+
+    def doc_of(self, position: int) -> int:
+        return max(i for i, start in enumerate(self.starts) if start <= position)
+
+    def search(self, term: str) -> dict[int, int]:
+        """Documents containing the normalised ``term``, with occurrence counts."""
+        if len(term) == 1:
+            return self.unigram(term)
+        offsets = list(range(0, len(term) - 1, 2))
+        if offsets[-1] + 2 < len(term):
+            offsets.append(len(term) - 2)
+        sets = [{p - o for p in self.bigram(term[o : o + 2])} for o in offsets]
+        found: dict[int, int] = {}
+        for position in set.intersection(*sets):
+            doc = self.doc_of(position)
+            found[doc] = found.get(doc, 0) + 1
+        return found
+
+
+def _count(text: str, term: str) -> int:
+    """Occurrences of ``term`` in ``text`` counted the way the index counts them (overlapping)."""
+    return sum(1 for i in range(len(text) - len(term) + 1) if text.startswith(term, i))
+
+
+def _doc(url, title, year, unit, secretary, body) -> SearchDoc:
+    return SearchDoc(url, title, year, unit, secretary, display_text(body))  # bodies are display text
+
+
+DOCS = [
+    _doc("reports/2021/a/", "2021年述职报告", 2021, "市民政局", "张三", "加强“三会一课”制度。GDP 增长 5G 网络。"),
+    _doc("reports/2022/a/", "2022年述职报告", 2022, "市民政局", "李四", "ＧＤＰ增长；三会 一课；菜篮子工程；啊啊啊"),
+    _doc("reports/2022/b/", "民主生活会", 2022, "市财政局", "王五", "𠀀𠀁 扩展汉字 and English Words."),
+]
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory) -> Index:
+    folder = tmp_path_factory.mktemp("index") / "search"
+    stats = build_index(DOCS, folder)
+    assert stats.documents == 3 and stats.files > 3
+    return Index(folder)
+
+
+def _truth(term: str) -> dict[int, int]:
+    found = {}
+    for number, doc in enumerate(DOCS):
+        fields = [normalize(doc.title), normalize(doc.unit), normalize(doc.secretary), normalize(doc.body)]
+        count = sum(_count(field, term) for field in fields)
+        if count:
+            found[number] = count
+    return found
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "三会一课",
+        "gdp",
+        "5g",
+        "菜篮子",
+        "三",
+        "啊",
+        "啊啊",
+        "啊啊啊",
+        "“三会一课”",
+        "民主生活会",
+        "𠀀𠀁",
+        "englishwords",
+        "张三",
+    ],
+)
+def test_index_finds_exactly_the_occurrences(index, query):
+    assert index.search(normalize(query)) == _truth(normalize(query))
+
+
+def test_full_width_query_matches_half_width_text(index):
+    assert index.search(normalize("ＧＤＰ")) == {0: 1, 1: 1}
+
+
+def test_phrase_absent_and_longer_than_any_report(index):
+    assert index.search(normalize("不存在的短语")) == {}
+    assert index.search(normalize("三会一课" * 40)) == {}
+
+
+def test_terms_do_not_match_across_fields_or_reports(index):
+    # unit + secretary, and the end of one report + the start of the next, are never joined
+    assert index.search(normalize("市民政局张三")) == {}
+    assert index.search(normalize("网络。2022")) == {}
+
+
+def test_random_substrings_of_a_real_report_are_exact(tmp_path):
+    seed = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_b8284a4ff71a7e42.txt"
+    text = seed.read_text(encoding="utf-8")
+    paragraphs = [p for p in text.splitlines() if p.strip()]
+    docs = [_doc(f"reports/{2000 + i}/x/", f"报告{i}", 2000 + i, "单位", "某某", p) for i, p in enumerate(paragraphs)]
+    build_index(docs, tmp_path / "search")
+    reader = Index(tmp_path / "search")
+    normalised = [normalize(p) for p in paragraphs]
+    rng = random.Random(7)
+    for _ in range(150):
+        source = rng.choice(normalised)
+        start = rng.randrange(len(source))
+        term = source[start : start + rng.randint(1, 9)]
+        expected = {}
+        for number, (doc, body) in enumerate(zip(docs, normalised, strict=True)):
+            count = sum(_count(f, term) for f in (normalize(doc.title), "单位", "某某", body))
+            if count:
+                expected[number] = count
+        assert reader.search(term) == expected, term

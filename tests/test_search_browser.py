@@ -1,0 +1,155 @@
+"""The search in a real browser on the demo archive, checked against ground truth computed here."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from pathlib import Path
+from urllib.parse import quote, unquote, urlsplit
+
+import pytest
+from conftest import report_text, serve
+
+QUERIES = [
+    *("三会一课", "民主生活会", "菜篮子", "GDP", "ＧＤＰ", "5G", "党", "的", "脱贫攻坚", "改革开放"),
+    *("“两个维护”", "不存在的短语啊", "国务院", "周恩来", "一九五四年", "人民代表大会", "（一）", "2019年"),
+    *("经济 发展", "高质量发展 乡村振兴", "民政 党建 述职"),
+]
+
+
+def _norm(text: str) -> str:
+    """The test's own normalisation: NFKC, lower case, no white space, no control characters."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(c.lower() for c in text if not c.isspace() and unicodedata.category(c) != "Cc")
+
+
+def _page_fields(path: Path) -> list[str]:
+    """Title, unit, secretary and visible body text of a built report page."""
+    page = path.read_text(encoding="utf-8")
+    title = html.unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1)).rsplit(" - ", 1)[0]
+    article = page[page.index("<article") : page.index("</article>")]
+    header = re.search(r'<nav class="report-header".*?</nav>', article, re.S).group(0)
+    facts = [html.unescape(t) for t in re.findall(r"<dd><a [^>]*>(.*?)</a></dd>", header)]
+    body = re.sub(r"<script.*?</script>", " ", article.replace(header, ""), flags=re.S)
+    body = html.unescape(re.sub(r"<[^>]+>", " ", body))
+    return [title, facts[1], facts[2], body]
+
+
+@pytest.fixture(scope="module")
+def truth_pages(demo_site):
+    pages = {}
+    for path in (demo_site / "reports").rglob("index.html"):
+        url = "/" + path.parent.relative_to(demo_site).as_posix() + "/"
+        pages[url] = [_norm(field) for field in _page_fields(path)]
+    return pages
+
+
+def _truth(pages, query: str) -> dict[str, int]:
+    terms = [_norm(t) for t in query.split()]
+    found = {}
+    for url, fields in pages.items():
+        counts = [sum(f.count(t) for f in fields) for t in terms]
+        if all(counts):
+            found[url] = sum(counts)
+    return found
+
+
+@pytest.fixture
+def search_page(browser, demo_server):
+    context = browser.new_context()
+    page = context.new_page()
+    page.requests = []
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.goto(demo_server + "/search/")
+    yield page
+    context.close()
+
+
+def test_results_equal_substring_ground_truth(search_page, truth_pages, demo_server):
+    for query in QUERIES:
+        results = search_page.evaluate("q => reportSearch(q)", query)
+        expected = _truth(truth_pages, query)
+        got = {r["url"]: r["hits"] for r in results}
+        assert set(got) == set(expected), query
+        # hits count every occurrence; str.count does not count overlaps, so compare where none can overlap
+        if len(set(query)) == len(query):
+            assert got == expected, query
+        for result in results:
+            assert {"url", "title", "year", "unit", "secretary", "hits"} <= set(result)
+    hosts = {urlsplit(url).netloc for url in search_page.requests}
+    assert hosts == {urlsplit(demo_server).netloc}
+
+
+def test_edge_queries(search_page):
+    assert search_page.evaluate("reportSearch('')") == []
+    assert search_page.evaluate("reportSearch('   ')") == []
+    long = "三会一课" * 2000
+    assert search_page.evaluate("q => reportSearch(q)", long) == []
+    gdp = search_page.evaluate("reportSearch('GDP')")
+    assert gdp == search_page.evaluate("reportSearch('ｇｄｐ')") and gdp
+
+
+def test_filters_by_year_and_unit(search_page):
+    everything = search_page.evaluate("reportSearch('人民代表大会')")
+    in_range = search_page.evaluate("reportSearch('人民代表大会', {year: '2010-2015'})")
+    assert in_range == [r for r in everything if 2010 <= r["year"] <= 2015] and in_range
+    one_year = search_page.evaluate("reportSearch('人民代表大会', {year: 2019, unit: '广东省'})")
+    assert one_year == [r for r in everything if r["year"] == 2019 and r["unit"] == "广东省"] and one_year
+
+
+def test_search_page_state_lives_in_the_url(search_page, demo_server):
+    page = search_page
+    page.goto(demo_server + "/search/?q=" + quote("菜篮子") + "&year=2020")
+    page.wait_for_selector(".search-result")
+    metas = page.locator(".search-result__meta").all_inner_texts()
+    assert metas and all(m.startswith("2020 年") for m in metas)
+    assert page.input_value("#search-q") == "菜篮子"
+    assert page.locator("#search-chart svg rect").count() >= 1
+    assert page.locator("#facet-year .search-facet--selected").inner_text().startswith("2020 年")
+
+    page.locator("#facet-unit a").first.click()
+    params = dict(p.split("=") for p in urlsplit(page.url).query.split("&"))
+    assert params["year"] == "2020" and "unit" in params
+    unit = unquote(params["unit"])
+    assert all(unit in m for m in page.locator(".search-result__meta").all_inner_texts())
+
+    page.goto(page.url)  # reloading the URL reproduces the same view
+    page.wait_for_selector(".search-result")
+    assert all(unit in m for m in page.locator(".search-result__meta").all_inner_texts())
+    assert page.locator(".search-result__snippet mark").first.inner_text() == "菜篮子"
+
+
+def test_header_box_enter_opens_search_and_result_highlights(browser, demo_server):
+    page = browser.new_page()
+    page.goto(demo_server + "/")
+    page.fill(".archive-search-box__input", "三会一课")
+    page.press(".archive-search-box__input", "Enter")
+    page.wait_for_selector(".search-result")
+    assert unquote(urlsplit(page.url).path) == "/search/"
+    page.locator(".search-result__title").first.click()
+    page.wait_for_selector("mark.search-hit")
+    marks = page.locator("article mark.search-hit").all_inner_texts()
+    assert marks and all(_norm(m) == "三会一课" for m in marks)
+    assert page.evaluate("document.querySelector('mark.search-hit').getBoundingClientRect().top") < 1000
+    page.close()
+
+
+def test_untrusted_text_is_shown_as_text(browser, project):
+    body = "# 标题\n\n正文中写着 &lt;img src=x onerror=alert(1)&gt; 这一串字。\n"
+    project.write("reports/2022/市民政局.md", report_text(body=body))
+    assert project.build().returncode == 0
+    with serve(project.path / "site") as base:
+        page = browser.new_page()
+        dialogs = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(base + "/search/?q=onerror")
+        page.wait_for_selector(".search-result__snippet mark")
+        snippet = page.locator(".search-result__snippet").inner_text()
+        assert "<img src=x onerror=alert(1)>" in snippet
+        assert page.locator(".search-results img").count() == 0
+        page.locator(".search-result__title").first.click()
+        page.wait_for_selector("mark.search-hit")
+        assert page.locator("article img").count() == 0
+        assert dialogs == []
+        page.close()
