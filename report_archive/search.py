@@ -49,6 +49,8 @@ FORMAT = 1
 _TAG_RE = re.compile(r"<[^>]*>")
 _DROP_BLOCKS_RE = re.compile(r"<(script|style)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
 _SPACE_RE = re.compile(r"\s+")
+# Control characters (category Cc) that are not white space; white space is folded separately.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufeff]")
 
 
 def _lower1(char: str) -> str:
@@ -62,16 +64,25 @@ def _lower(text: str) -> str:
     return lowered if len(lowered) == len(text) else "".join(_lower1(c) for c in text)
 
 
-def _drop_controls(text: str) -> str:
-    if text.isprintable() or not any(unicodedata.category(c) == "Cc" for c in text if not c.isspace()):
-        return text
-    return "".join(c for c in text if c.isspace() or unicodedata.category(c) != "Cc")
+def nfkc(text: str) -> str:
+    """NFKC, fast for Chinese text.
+
+    The compatibility characters common in Chinese text (full-width ASCII, the ideographic and
+    no-break spaces, the ellipsis) are mapped with array operations; the rest, if any are left,
+    by unicodedata, which is several times slower per character.
+    """
+    text = text.replace("\u2026", "...")
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).copy()
+    cps[(cps >= 0xFF01) & (cps <= 0xFF5E)] -= 0xFEE0
+    cps[(cps == 0x3000) | (cps == 0xA0)] = 0x20
+    text = cps.tobytes().decode("utf-32-le")
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
 def display_text(text: str) -> str:
     """NFKC text with every run of white space as one ASCII space and no control characters."""
-    text = unicodedata.normalize("NFKC", text).replace("\ufeff", "")
-    return _SPACE_RE.sub(" ", _drop_controls(text)).strip()
+    text = _CONTROL_RE.sub("", nfkc(text))
+    return _SPACE_RE.sub(" ", text).strip()
 
 
 def normalize(text: str) -> str:
@@ -79,28 +90,41 @@ def normalize(text: str) -> str:
     return _lower(display_text(text).replace(" ", ""))
 
 
+def _visible_text(markup: str) -> str:
+    return html.unescape(_TAG_RE.sub(" ", _DROP_BLOCKS_RE.sub(" ", markup)))
+
+
 def html_to_text(markup: str) -> str:
     """Visible text of a page's content HTML, as display text."""
-    markup = _DROP_BLOCKS_RE.sub(" ", markup)
-    return display_text(html.unescape(_TAG_RE.sub(" ", markup)))
+    return display_text(_visible_text(markup))
 
 
 @dataclass(frozen=True)
 class SearchDoc:
-    """One searchable report. ``url`` is the page path from the site root without the leading '/'."""
+    """One searchable report. ``url`` is the page path from the site root without the leading '/'.
+
+    ``text`` is what is matched: normalised title, unit, secretary and body, each followed by
+    FIELD_SEP, so that no match runs from one field into the next.
+    """
 
     url: str
     title: str
     year: int
     unit: str
     secretary: str
-    body: str  # display text
+    text: str
+    body_start: int
+
+
+def make_doc(url: str, title: str, year: int, unit: str, secretary: str, body: str) -> SearchDoc:
+    head = "".join(normalize(part) + FIELD_SEP for part in (title, unit, secretary))
+    return SearchDoc(url, title, year, unit, secretary, head + normalize(body), len(head))
 
 
 def document(report: Report, url: str, content_html: str) -> SearchDoc:
     """The searchable form of a report page: its metadata and the visible text of its content."""
-    path = unquote(url)
-    return SearchDoc(path, report.title, report.year, report.unit, report.secretary, html_to_text(content_html))
+    body = _visible_text(content_html)  # make_doc normalises it, once
+    return make_doc(unquote(url), report.title, report.year, report.unit, report.secretary, body)
 
 
 @dataclass(frozen=True)
@@ -162,7 +186,7 @@ def _codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
-PARTITIONS = 16  # the bigram sort runs over this many slices of the shards, to bound memory
+PARTITIONS = 32  # the bigram sort runs over this many slices of the shards, to bound memory
 THREADS = 2
 
 
@@ -170,33 +194,28 @@ def build_index(docs: list[SearchDoc], out: Path) -> IndexStats:
     """Write the search index for ``docs`` into ``out`` (replacing what was there)."""
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    normalised = []
-    meta = []
-    position = 0
-    files = 0
+    starts = [0]
     for doc in docs:
-        head = FIELD_SEP.join(normalize(part) for part in (doc.title, doc.unit, doc.secretary)) + FIELD_SEP
-        body = _lower(doc.body.replace(" ", ""))
-        text = head + body + DOC_SEP
-        normalised.append(text)
-        meta.append([doc.url, doc.title, doc.year, doc.unit, doc.secretary, position, len(head), len(body)])
-        position += len(text)
-    text = "".join(normalised)
-    text_bytes = len(text.encode("utf-8"))
-    del normalised
-    cps = _codepoints(text)
-    del text
-    # Dense character ids in code point order, so sorting by id sorts by code point.
+        starts.append(starts[-1] + len(doc.text) + 1)  # + DOC_SEP
+    # Dense character ids in code point order (0 stands for a separator), filled in report by report
+    # so that the whole text never sits in memory as 32-bit code points.
     present = np.zeros(0x110000, dtype=bool)
-    present[cps] = True
+    for doc in docs:
+        present[_codepoints(doc.text)] = True
     present[[ord(FIELD_SEP), ord(DOC_SEP)]] = False
     alphabet = np.flatnonzero(present).astype(np.uint32)
     dense = np.zeros(0x110000, dtype=np.uint32)
-    dense[alphabet] = np.arange(1, len(alphabet) + 1, dtype=np.uint32)  # 0: separator
-    ids = dense[cps].astype(np.uint16 if len(alphabet) < 0xFFFF else np.uint32)
-    del cps, dense, present
-    files += _bigram_index(ids, alphabet, out / "b")
-    files += _unigram_index(ids, alphabet, [m[5] for m in meta] + [len(ids)], out / "u")
+    dense[alphabet] = np.arange(1, len(alphabet) + 1, dtype=np.uint32)
+    ids = np.zeros(starts[-1], dtype=np.uint16 if len(alphabet) < 0xFFFF else np.uint32)
+    for doc, start in zip(docs, starts, strict=False):
+        ids[start : start + len(doc.text)] = dense[_codepoints(doc.text)]
+    del dense, present
+    files = _bigram_index(ids, alphabet, out / "b")
+    files += _unigram_index(ids, alphabet, starts, out / "u")
+    meta = [
+        [doc.url, doc.title, doc.year, doc.unit, doc.secretary, start, doc.body_start, len(doc.text) - doc.body_start]
+        for doc, start in zip(docs, starts, strict=False)
+    ]
     (out / "docs.json").write_text(
         json.dumps(
             {
@@ -212,9 +231,9 @@ def build_index(docs: list[SearchDoc], out: Path) -> IndexStats:
         ),
         encoding="utf-8",
     )
-    files += 1
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    return IndexStats(len(docs), int(np.count_nonzero(ids)), text_bytes, size, files)
+    text_bytes = sum(len(doc.text.encode("utf-8")) for doc in docs)
+    return IndexStats(len(docs), int(np.count_nonzero(ids)), text_bytes, size, files + 1)
 
 
 def _bigram_index(ids: np.ndarray, alphabet: np.ndarray, out: Path) -> int:
@@ -222,109 +241,114 @@ def _bigram_index(ids: np.ndarray, alphabet: np.ndarray, out: Path) -> int:
     if len(ids) < 2:
         return 0
     size = len(alphabet) + 1
-    wide = np.uint32 if size < 1 << 16 else np.uint64
-    pair = ids[:-1].astype(wide) * wide(size) + ids[1:]
     cp = np.concatenate(([0], alphabet)).astype(np.uint64)
     # shard = (cp1 * HASH_MULT + cp2) % BIGRAM_SHARDS, from two small per-character tables
     left = ((cp * np.uint64(HASH_MULT)) % np.uint64(BIGRAM_SHARDS)).astype(np.uint16)
     right = (cp % np.uint64(BIGRAM_SHARDS)).astype(np.uint16)
-    shard = left[ids[:-1]]
-    shard += right[ids[1:]]
-    shard %= BIGRAM_SHARDS
-    shard[(ids[:-1] == 0) | (ids[1:] == 0)] = BIGRAM_SHARDS  # separators: never selected
-    step = -(-BIGRAM_SHARDS // PARTITIONS)
+    step = -(-BIGRAM_SHARDS // PARTITIONS)  # shards per partition
+    # Which partition each position's bigram falls in (255: touches a separator), in slices.
+    part = np.empty(len(ids) - 1, dtype=np.uint8)
+    for begin in range(0, len(part), 1 << 23):
+        a, b = ids[begin : begin + (1 << 23)], ids[begin + 1 : begin + 1 + (1 << 23)]
+        a = a[: len(b)]
+        shard = left[a] + right[b]
+        shard %= BIGRAM_SHARDS
+        slot = (shard // step).astype(np.uint8)
+        slot[(a == 0) | (b == 0)] = 255
+        part[begin : begin + len(b)] = slot
 
-    def partition(low: int) -> int:
+    def partition(number: int) -> int:
+        low = number * step
         high = min(low + step, BIGRAM_SHARDS)
-        where = np.flatnonzero((shard >= low) & (shard < high))
+        where = np.flatnonzero(part == number)
         if len(where) == 0:
             return 0
-        key, positions = _sorted_groups(shard[where] - low, pair[where], where, size)
-        del where
-        starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
-        counts = np.diff(np.append(starts, len(key)))
+        a, b = ids[where], ids[where + 1]
+        shard = left[a] + right[b]
+        shard %= BIGRAM_SHARDS
+        shard -= low
+        pair = a.astype(np.uint64)
+        pair *= np.uint64(size)
+        pair += b
+        del a, b
+        groups, positions = _sorted_groups(shard, pair, where, size)
+        del shard, pair, where
+        starts = np.flatnonzero(np.concatenate(([True], groups[1:] != groups[:-1])))
+        counts = np.diff(np.append(starts, len(groups)))
+        group_keys = groups[starts]
+        del groups
         gaps = positions.copy()
         gaps[1:] -= positions[:-1]
         gaps[starts] = positions[starts]
         del positions
         data, lengths = _varint(gaps)
+        del gaps
         data_lengths = np.add.reduceat(lengths, starts)
-        group_pairs = key[starts] & np.uint64((1 << 40) - 1)
+        pairs = group_keys % np.uint64(size * size)
         headers = np.stack(
             [
-                cp[(group_pairs // np.uint64(size)).astype(np.int64)],
-                cp[(group_pairs % np.uint64(size)).astype(np.int64)],
+                cp[(pairs // np.uint64(size)).astype(np.int64)],
+                cp[(pairs % np.uint64(size)).astype(np.int64)],
                 counts.astype(np.uint64),
                 data_lengths.astype(np.uint64),
             ],
             axis=1,
         )
-        shard_of = (key[starts] >> np.uint64(40)).astype(np.int64)
+        shard_of = (group_keys // np.uint64(size * size)).astype(np.int64)
         return _write_shards(out, shard_of, headers, data, data_lengths, high - low, low)
 
     # NumPy releases the GIL in its sorts and array loops, so two threads use both cores.
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        written = sum(pool.map(partition, range(0, BIGRAM_SHARDS, step)))
-    return written
+        return sum(pool.map(partition, range(PARTITIONS)))
 
 
 def _sorted_groups(
     shard: np.ndarray, pair: np.ndarray, positions: np.ndarray, size: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Order occurrences by (shard, bigram, position); returns (shard << 40 | bigram) keys and positions.
+    """Order occurrences by (shard, bigram, position).
 
-    When all three fit in 64 bits one plain sort does it (much faster than a stable argsort).
+    Returns each occurrence's group key (shard * size**2 + bigram) and its position. When all three
+    fit in 64 bits one in-place sort of packed values does it (much faster than a stable argsort).
     """
     pos_bits = max(1, int(positions[-1]).bit_length())
-    pair_bits = max(1, (size * size).bit_length())
-    shard_bits = max(1, int(shard.max()).bit_length())
-    key = (shard.astype(np.uint64) << np.uint64(40)) | pair.astype(np.uint64)
-    if pos_bits + pair_bits + shard_bits <= 64:
-        packed = (shard.astype(np.uint64) << np.uint64(pair_bits + pos_bits)) | (
-            pair.astype(np.uint64) << np.uint64(pos_bits)
-        )
-        packed |= positions.astype(np.uint64)
-        del key
-        packed.sort()
-        mask = np.uint64((1 << pos_bits) - 1)
-        out_positions = packed & mask
-        out_pairs = (packed >> np.uint64(pos_bits)) & np.uint64((1 << pair_bits) - 1)
-        out_shards = packed >> np.uint64(pair_bits + pos_bits)
-        return (out_shards << np.uint64(40)) | out_pairs, out_positions
-    order = np.argsort(key, kind="stable")
-    return key[order], positions[order].astype(np.uint64)
+    group = shard.astype(np.uint64)
+    group *= np.uint64(size * size)
+    group += pair
+    group_bits = max(1, int(group.max()).bit_length())
+    if group_bits + pos_bits <= 64:
+        group <<= np.uint64(pos_bits)
+        group |= positions.astype(np.uint64)
+        group.sort()
+        out_positions = (group & np.uint64((1 << pos_bits) - 1)).astype(np.uint32)
+        group >>= np.uint64(pos_bits)
+        return group, out_positions
+    order = np.argsort(group, kind="stable")
+    return group[order], positions[order].astype(np.uint64)
 
 
 def _unigram_index(ids: np.ndarray, alphabet: np.ndarray, bounds: list[int], out: Path) -> int:
     """For every character, the documents it occurs in and how often."""
     size = len(alphabet) + 1
-    chars, docs, counts = [], [], []
-    batch = max(1, 2_000_000 // size)
-    for first in range(0, len(bounds) - 1, batch):
-        last = min(first + batch, len(bounds) - 1)
-        segment = ids[bounds[first] : bounds[last]].astype(np.int64)
-        doc_of = np.repeat(np.arange(last - first), np.diff(bounds[first : last + 1]))
-        table = np.bincount(doc_of * size + segment, minlength=(last - first) * size).reshape(-1, size)
-        table[:, 0] = 0
-        doc_idx, char_idx = np.nonzero(table)
-        chars.append(char_idx)
-        docs.append(doc_idx + first)
-        counts.append(table[doc_idx, char_idx])
-    char_ids = np.concatenate(chars)
-    order = np.lexsort((np.concatenate(docs), char_ids))
-    char_ids = char_ids[order]
-    doc_ids = np.concatenate(docs)[order].astype(np.uint64)
-    occurrences = np.concatenate(counts)[order].astype(np.uint64)
+    table = np.zeros((size, len(bounds) - 1), dtype=np.uint32)  # character x document
+    for doc in range(len(bounds) - 1):
+        table[:, doc] = np.bincount(ids[bounds[doc] : bounds[doc + 1]], minlength=size)
+    table[0] = 0  # separators
     cp = np.concatenate(([0], alphabet)).astype(np.uint64)
-    shard = (cp[char_ids] % np.uint64(UNIGRAM_SHARDS)).astype(np.int64)
-    order = np.argsort(shard, kind="stable")
-    char_ids, doc_ids, occurrences, shard = char_ids[order], doc_ids[order], occurrences[order], shard[order]
-    starts = np.flatnonzero(np.concatenate(([True], char_ids[1:] != char_ids[:-1])))
-    gaps = doc_ids.copy()
-    gaps[1:] -= doc_ids[:-1]
-    gaps[starts] = doc_ids[starts]
-    data, lengths = _varint(np.stack([gaps, occurrences], axis=1).reshape(-1))
-    data_lengths = np.add.reduceat(lengths.reshape(-1, 2).sum(axis=1), starts)
-    ndocs = np.diff(np.append(starts, len(char_ids)))
-    headers = np.stack([cp[char_ids[starts]], ndocs.astype(np.uint64), data_lengths.astype(np.uint64)], axis=1)
-    return _write_shards(out, shard[starts], headers, data, data_lengths, UNIGRAM_SHARDS, 0)
+    written = 0
+    out.mkdir(parents=True, exist_ok=True)
+    for shard in range(UNIGRAM_SHARDS):
+        chars = np.flatnonzero((cp % np.uint64(UNIGRAM_SHARDS) == shard) & (cp > 0))
+        rows, docs = np.nonzero(table[chars])  # by character, then document
+        if len(rows) == 0:
+            continue
+        occurrences = table[chars[rows], docs].astype(np.uint64)
+        starts = np.flatnonzero(np.concatenate(([True], rows[1:] != rows[:-1])))
+        gaps = docs.astype(np.uint64)
+        gaps[1:] -= docs[:-1].astype(np.uint64)
+        gaps[starts] = docs[starts]
+        data, lengths = _varint(np.stack([gaps, occurrences], axis=1).reshape(-1))
+        data_lengths = np.add.reduceat(lengths.reshape(-1, 2).sum(axis=1), starts)
+        ndocs = np.diff(np.append(starts, len(rows)))
+        headers = np.stack([cp[chars[rows[starts]]], ndocs.astype(np.uint64), data_lengths.astype(np.uint64)], axis=1)
+        written += _write_shards(out, np.zeros(len(starts), dtype=np.int64), headers, data, data_lengths, 1, shard)
+    return written

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -22,3 +23,18 @@ def test_bench_build_runs_on_a_small_archive():
     values = row.split("\t")
     assert values[0] == "30" and len(values) == 9
     assert all(float(v) > 0 for v in values)
+
+
+def test_bench_search_runs_on_a_small_archive():
+    result = subprocess.run(
+        [sys.executable, "scripts/bench_search.py", "40", "--queries", "12", "--repeat", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["reports"] == 40 and summary["queries"] == 12
+    assert summary["exact"] == 12
+    assert summary["index_mib"] > 0 and summary["bytes_median_kib"] > 0

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from report_archive.search import SearchDoc, build_index, display_text, html_to_text, normalize
+from report_archive.search import build_index, display_text, html_to_text, make_doc, normalize
 
 
 def test_normalize_full_width_case_and_space():
@@ -119,15 +119,12 @@ def _count(text: str, term: str) -> int:
     return sum(1 for i in range(len(text) - len(term) + 1) if text.startswith(term, i))
 
 
-def _doc(url, title, year, unit, secretary, body) -> SearchDoc:
-    return SearchDoc(url, title, year, unit, secretary, display_text(body))  # bodies are display text
-
-
-DOCS = [
-    _doc("reports/2021/a/", "2021年述职报告", 2021, "市民政局", "张三", "加强“三会一课”制度。GDP 增长 5G 网络。"),
-    _doc("reports/2022/a/", "2022年述职报告", 2022, "市民政局", "李四", "ＧＤＰ增长；三会 一课；菜篮子工程；啊啊啊"),
-    _doc("reports/2022/b/", "民主生活会", 2022, "市财政局", "王五", "𠀀𠀁 扩展汉字 and English Words."),
+RAW = [
+    ("reports/2021/a/", "2021年述职报告", 2021, "市民政局", "张三", "加强“三会一课”制度。GDP 增长 5G 网络。"),
+    ("reports/2022/a/", "2022年述职报告", 2022, "市民政局", "李四", "ＧＤＰ增长；三会 一课；菜篮子工程；啊啊啊"),
+    ("reports/2022/b/", "民主生活会", 2022, "市财政局", "王五", "𠀀𠀁 扩展汉字 and English Words."),
 ]
+DOCS = [make_doc(*raw) for raw in RAW]
 
 
 @pytest.fixture(scope="module")
@@ -140,8 +137,8 @@ def index(tmp_path_factory) -> Index:
 
 def _truth(term: str) -> dict[int, int]:
     found = {}
-    for number, doc in enumerate(DOCS):
-        fields = [normalize(doc.title), normalize(doc.unit), normalize(doc.secretary), normalize(doc.body)]
+    for number, (_, title, _, unit, secretary, body) in enumerate(RAW):
+        fields = [normalize(title), normalize(unit), normalize(secretary), normalize(body)]
         count = sum(_count(field, term) for field in fields)
         if count:
             found[number] = count
@@ -189,7 +186,9 @@ def test_random_substrings_of_a_real_report_are_exact(tmp_path):
     seed = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_b8284a4ff71a7e42.txt"
     text = seed.read_text(encoding="utf-8")
     paragraphs = [p for p in text.splitlines() if p.strip()]
-    docs = [_doc(f"reports/{2000 + i}/x/", f"报告{i}", 2000 + i, "单位", "某某", p) for i, p in enumerate(paragraphs)]
+    docs = [
+        make_doc(f"reports/{2000 + i}/x/", f"报告{i}", 2000 + i, "单位", "某某", p) for i, p in enumerate(paragraphs)
+    ]
     build_index(docs, tmp_path / "search")
     reader = Index(tmp_path / "search")
     normalised = [normalize(p) for p in paragraphs]
