@@ -55,7 +55,9 @@ def synthesize(project: Path, count: int, templates: Path) -> None:
     (project / "units.yml").write_text("".join(f"- name: {u}\n" for u in units), encoding="utf-8")
     for name in ("hooks", "overrides", "report_archive"):
         (project / name).symlink_to(ROOT / name)
-    shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    (project / "mkdocs.yml").write_text(config, encoding="utf-8")
+    (project / "nosearch.yml").write_text(config.replace("search_index: true", "search_index: false"), encoding="utf-8")
     (project / "bare.yml").write_text(BARE_CONFIG, encoding="utf-8")
 
 
@@ -75,27 +77,37 @@ def run_build(project: Path, config: str, site: Path) -> tuple[float, int, int]:
     return seconds, usage.ru_maxrss * 1024, size
 
 
-def bench(count: int, repeat: int, templates: Path) -> dict[str, float]:
+# bare: same theme, no hooks, reports out of the nav; archive: this project without its search
+# index (the archive issue's budget); site: everything, search index included.
+BUILDS = {"bare": "bare.yml", "archive": "nosearch.yml", "site": "mkdocs.yml"}
+COLUMNS = ["报告数", "裸(s)", "档案(s)", "档案/裸", "含搜索(s)", "含搜索/裸"]
+COLUMNS += ["裸(MB)", "档案(MB)", "档案/裸大小", "含搜索(MB)", "档案字节/份", "内存峰值(MB)"]
+
+
+def bench(count: int, repeat: int, templates: Path) -> list[float]:
+    runs: dict[str, list[tuple[float, int, int]]] = {name: [] for name in BUILDS}
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         project = Path(tmp)
         synthesize(project, count, templates)
-        full, bare = [], []
-        for _ in range(repeat):  # alternate, so drift on a noisy machine hits both alike
-            bare.append(run_build(project, "bare.yml", project / "site-bare"))
-            full.append(run_build(project, "mkdocs.yml", project / "site-full"))
-    full_time = statistics.median(r[0] for r in full)
-    bare_time = statistics.median(r[0] for r in bare)
-    return {
-        "reports": count,
-        "full_s": full_time,
-        "bare_s": bare_time,
-        "time_ratio": full_time / bare_time,
-        "full_mb": full[0][2] / 2**20,
-        "bare_mb": bare[0][2] / 2**20,
-        "size_ratio": full[0][2] / bare[0][2],
-        "bytes_per_report": full[0][2] / count,
-        "peak_rss_mb": max(r[1] for r in full) / 2**20,
-    }
+        for _ in range(repeat):  # alternate, so drift on a noisy machine hits all alike
+            for name, config in BUILDS.items():
+                runs[name].append(run_build(project, config, project / f"site-{name}"))
+    seconds = {name: statistics.median(r[0] for r in results) for name, results in runs.items()}
+    size = {name: results[0][2] for name, results in runs.items()}
+    return [
+        count,
+        seconds["bare"],
+        seconds["archive"],
+        seconds["archive"] / seconds["bare"],
+        seconds["site"],
+        seconds["site"] / seconds["bare"],
+        size["bare"] / 2**20,
+        size["archive"] / 2**20,
+        size["archive"] / size["bare"],
+        size["site"] / 2**20,
+        size["archive"] / count,
+        max(r[1] for results in runs.values() for r in results) / 2**20,
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,22 +116,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="每种构建重复次数，取中位数（默认 3）")
     parser.add_argument("--templates", default=str(ROOT / "docs" / "reports"), help="被复制的报告（默认演示档案）")
     args = parser.parse_args(argv)
-    columns = ["报告数", "完整(s)", "裸(s)", "耗时比", "完整(MB)", "裸(MB)", "大小比", "字节/份", "内存峰值(MB)"]
-    print("\t".join(columns))
+    print("\t".join(COLUMNS))
     for count in args.counts:
-        r = bench(count, args.repeat, Path(args.templates))
-        values = [
-            f"{r['reports']}",
-            f"{r['full_s']:.2f}",
-            f"{r['bare_s']:.2f}",
-            f"{r['time_ratio']:.2f}",
-            f"{r['full_mb']:.1f}",
-            f"{r['bare_mb']:.1f}",
-            f"{r['size_ratio']:.2f}",
-            f"{r['bytes_per_report']:.0f}",
-            f"{r['peak_rss_mb']:.0f}",
-        ]
-        print("\t".join(values), flush=True)
+        values = bench(count, args.repeat, Path(args.templates))
+        print("\t".join(f"{v:.0f}" if i in (0, 10) else f"{v:.2f}" for i, v in enumerate(values)), flush=True)
     return 0
 
 

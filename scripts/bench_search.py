@@ -112,10 +112,6 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
         project = Path(tmp)
         synthesize(project, args.count, Path(args.templates))
-        config = (project / "mkdocs.yml").read_text(encoding="utf-8")
-        (project / "nosearch.yml").write_text(
-            config.replace("search_index: true", "search_index: false"), encoding="utf-8"
-        )
         times: dict[str, list[float]] = {"bare.yml": [], "nosearch.yml": [], "mkdocs.yml": []}
         for _ in range(args.repeat):  # alternate, so drift on a noisy machine hits all three alike
             for config, folder in (
