@@ -7,10 +7,13 @@ headings become Markdown headings). :func:`render_report` writes the archive fil
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -205,7 +208,10 @@ def to_markdown(text: str, title: str = "", drop: tuple[str, ...] = ()) -> str:
             continue
         if plain in drop:
             continue
-        if line.startswith("#"):
+        if line.startswith("|") and blocks and blocks[-1].startswith("|"):
+            blocks[-1] += "\n" + line  # rows of one table stay one block
+            continue
+        if line.startswith(("#", "|", "- ")):
             blocks.append(line)
             continue
         blocks.extend(structure_line(line))
@@ -234,10 +240,12 @@ def read_text_file(data: bytes, name: str) -> str:
     lower = name.lower()
     if lower.endswith(".doc"):
         raise ImportFailure("旧版 Word（.doc）文件无法读取：请在 Word 中“另存为” .docx 后再导入。")
-    if lower.endswith(".docx"):
-        raise ImportFailure("暂不支持 .docx：请在 Word 中“另存为”纯文本（.txt）后再导入。")
     if not data.strip():
         raise ImportFailure("文件为空。")
+    if lower.endswith(".docx"):
+        return read_docx(data)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: a legacy Word file with another name
+        raise ImportFailure("这是旧版 Word（.doc）文件：请在 Word 中“另存为” .docx 后再导入。")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     if b"\x00" in data:
@@ -248,6 +256,81 @@ def read_text_file(data: bytes, name: str) -> str:
         except UnicodeDecodeError:
             continue
     raise ImportFailure("无法识别文件编码：请另存为 UTF-8 文本。")
+
+
+def _docx_inline(paragraph) -> str:
+    """A paragraph's text with bold and italic runs as Markdown emphasis."""
+    parts = []
+    for run in paragraph.runs:
+        text = run.text
+        if not text.strip():
+            parts.append(text)
+            continue
+        if run.bold and run.italic:
+            text = f"***{text}***"
+        elif run.bold:
+            text = f"**{text}**"
+        elif run.italic:
+            text = f"*{text}*"
+        parts.append(text)
+    return "".join(parts).replace("****", "")
+
+
+def _docx_heading_level(paragraph) -> int | None:
+    name = (paragraph.style.name if paragraph.style is not None else "") or ""
+    match = re.match(r"^(?:Heading|标题)\s*(\d)$", name)
+    if match:
+        return min(int(match.group(1)) + 1, 6)  # Heading 1 is a section (一、): '##'
+    return 1 if name in ("Title", "标题") else None
+
+
+def _docx_table(table) -> list[str]:
+    rows = [[cell.text.strip().replace("|", "\\|").replace("\n", " ") for cell in row.cells] for row in table.rows]
+    if not rows:
+        return []
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * width]
+    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows[1:]])
+
+
+def read_docx(data: bytes) -> str:
+    """A Word (.docx) file as text lines: headings by style, emphasis, lists and tables as Markdown.
+
+    Numbered headings written as plain paragraphs are left to :func:`to_markdown`, as for text files.
+    """
+    import zipfile
+
+    import docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise ImportFailure(f"无法读取 Word 文件（{exc}）：请确认它是 .docx 格式。") from exc
+    lines = []
+    for child in document.element.body.iterchildren():
+        if child.tag.endswith("}tbl"):
+            lines.append(_docx_table(Table(child, document)))
+            continue
+        if not child.tag.endswith("}p"):
+            continue
+        paragraph = Paragraph(child, document)
+        text = _docx_inline(paragraph).strip()
+        if not text:
+            continue
+        level = _docx_heading_level(paragraph)
+        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+        if level is not None:
+            lines.append(paragraph.text.strip() if level == 1 else "#" * level + " " + paragraph.text.strip())
+        elif style.startswith("List") or child.find(".//{*}numPr") is not None:
+            lines.append("- " + text)  # a list item ('1.' would read as a numbered heading)
+        else:
+            lines.append(text)
+    if not lines:
+        raise ImportFailure("Word 文件中没有文字。")
+    return "\n".join(lines) + "\n"
 
 
 def pattern_regex(pattern: str) -> re.Pattern[str]:
@@ -321,9 +404,15 @@ def convert(text: str, given: dict, *, kind: str = "") -> Draft:
         missing.append("报告人（secretary）：开头几行中没有“职务 姓名”这样的报告人行，请用 --secretary 或清单文件指定")
     if missing:
         raise ImportFailure("缺少 " + "；".join(missing) + "。")
-    meta["year"] = int(meta["year"])
+    try:
+        meta["year"] = int(meta["year"])
+    except ValueError:
+        raise ImportFailure(f"年份“{meta['year']}”不是整数，应写为如 2022。") from None
     if isinstance(meta["date"], str) and meta["date"]:
-        meta["date"] = dt.date.fromisoformat(meta["date"])
+        try:
+            meta["date"] = dt.date.fromisoformat(meta["date"])
+        except ValueError:
+            raise ImportFailure(f"日期“{meta['date']}”应为 YYYY-MM-DD 格式。") from None
     markdown = to_markdown(body, meta["title"])
     return Draft(meta, markdown, suffix=given.get("suffix", ""))
 
@@ -374,11 +463,41 @@ def register_units(units_file: Path, names: list[str]) -> None:
     write_atomic(units_file, text)
 
 
+MANIFEST_REQUIRED = ("path", "year", "unit", "secretary")
+MANIFEST_OPTIONAL = ("position", "title", "date")
+
+
+def read_manifest(path: Path) -> dict[Path, dict[str, str]]:
+    """A CSV manifest (path,year,unit,secretary[,position,title,date]) keyed by resolved file path.
+
+    Relative paths are taken from the manifest's own folder.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        text = path.read_bytes().decode("gb18030")  # saved from Excel on a Chinese system
+    reader = csv.DictReader(io.StringIO(text))
+    columns = [c.strip() for c in reader.fieldnames or []]
+    missing = [c for c in MANIFEST_REQUIRED if c not in columns]
+    if missing:
+        raise ValueError(f"清单文件 {path} 缺少列：{'、'.join(missing)}（需要 path,year,unit,secretary）。")
+    entries = {}
+    for row in reader:
+        row = {k.strip(): (v or "").strip() for k, v in row.items() if k}
+        if not row.get("path"):
+            continue
+        source = Path(row["path"])
+        source = (path.parent / source) if not source.is_absolute() else source
+        entries[source.resolve()] = {k: row[k] for k in MANIFEST_REQUIRED[1:] + MANIFEST_OPTIONAL if row.get(k)}
+    return entries
+
+
 @dataclass
 class ImportOptions:
     out_dir: Path
     units_file: Path
     given: dict = field(default_factory=dict)  # --year/--unit/--secretary/--position
+    manifest: dict[Path, dict[str, str]] = field(default_factory=dict)
     pattern: str = ""
     kind: str = ""
     force: bool = False
@@ -386,18 +505,29 @@ class ImportOptions:
     add_units: bool = False
 
 
-def run_import(sources: list[Path], options: ImportOptions, base: Path | None = None) -> list[Outcome]:
-    """Convert every source; write what validates (unless dry-run); report each file's outcome."""
+def run_import(
+    sources: list[Path],
+    options: ImportOptions,
+    base: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Outcome]:
+    """Convert every source; write what validates (unless dry-run); report each file's outcome.
+
+    Metadata, strongest first: ``options.given`` (flags), the manifest, the path pattern, the text.
+    """
     registry, _ = load_registry(options.units_file)
     regex = pattern_regex(options.pattern) if options.pattern else None
     outcomes: list[Outcome] = []
     taken: dict[tuple, str] = {}  # (year, unit, secretary, kind) -> source, within this run
     targets: set[Path] = set()
     new_units: list[str] = []
-    for path in sources:
+    for number, path in enumerate(sources):
+        if progress:
+            progress(number, len(sources))
         shown = str(path.relative_to(base)) if base and path.is_relative_to(base) else str(path)
         try:
-            given = fields_from_path(path.as_posix(), regex) | {k: v for k, v in options.given.items() if v}
+            given = fields_from_path(path.as_posix(), regex) | options.manifest.get(path.resolve(), {})
+            given |= {k: v for k, v in options.given.items() if v}
             if given.get("unit") and given["unit"] not in registry and registry.by_alias(given["unit"]):
                 given["unit"] = registry.by_alias(given["unit"]).name
             draft = convert(read_text_file(path.read_bytes(), path.name), given, kind=options.kind)
@@ -442,6 +572,8 @@ def run_import(sources: list[Path], options: ImportOptions, base: Path | None = 
         if not options.dry_run:
             write_atomic(target, draft.text)
         outcomes.append(Outcome(shown, "将导入" if options.dry_run else "导入", str(target)))
+    if progress:
+        progress(len(sources), len(sources))
     if new_units and not options.dry_run:
         register_units(options.units_file, new_units)
     return outcomes
