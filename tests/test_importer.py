@@ -120,3 +120,16 @@ def test_unknown_unit_is_named_or_registered(tmp_path):
     options.add_units = True
     assert run_import([source], options)[0].status == "导入"
     assert "- name: 市民政" in units.read_text(encoding="utf-8").splitlines()
+
+
+def test_two_reports_of_one_person_in_one_year_are_refused(tmp_path):
+    units = tmp_path / "units.yml"
+    units.write_text("- name: 市民政局\n", encoding="utf-8")
+    sources = []
+    for name in ("a.txt", "b.txt"):
+        source = tmp_path / name
+        source.write_text("2022年述职报告\n市民政局党组书记 张三\n正文。\n", encoding="utf-8")
+        sources.append(source)
+    outcomes = run_import(sources, ImportOptions(tmp_path / "out", units, given={"unit": "市民政局"}))
+    assert [o.status for o in outcomes] == ["导入", "失败"]
+    assert "同一年有两份报告" in outcomes[1].reason and "a.txt" in outcomes[1].reason
