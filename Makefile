@@ -6,15 +6,16 @@ ADDR ?= 127.0.0.1:8000
 SHARED ?= ../shared
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build validate test lint format demo bench clean browser
+.PHONY: serve build validate test lint format demo bench clean browser publish
 
 $(BIN)/.site: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
 	touch $@
 
-$(BIN)/.dev: $(BIN)/.site requirements-dev.txt
+$(BIN)/.dev: $(BIN)/.site requirements-dev.txt package.json package-lock.json
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	npm ci --no-audit --no-fund --silent
 	touch $@
 
 serve: $(BIN)/.site
@@ -26,11 +27,16 @@ build: $(BIN)/.site
 validate: $(BIN)/.site
 	$(BIN)/python scripts/validate.py
 
-# Browser tests drive Debian's Chromium; install it when it is missing (root, or sudo).
+# Browser tests drive Debian's Chromium (or $$CHROMIUM), publishing tests a real nginx; install
+# what is missing with apt (as root, or with sudo).
 browser:
-	@command -v chromium >/dev/null || { \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+	@missing=""; \
+	  [ -x "$${CHROMIUM:-/usr/bin/chromium}" ] || missing="$$missing chromium"; \
+	  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	  if [ -n "$$missing" ]; then \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	  fi
 
 lint: $(BIN)/.dev
 	$(BIN)/ruff check .
@@ -49,7 +55,8 @@ demo: $(BIN)/.site
 	$(BIN)/python scripts/make_demo.py --shared $(SHARED)
 
 bench: $(BIN)/.dev
-	$(BIN)/python scripts/bench_build.py 2500
+	$(BIN)/python scripts/bench_build.py 300 2500
+	$(BIN)/python scripts/bench_search.py 2500
 
 clean:
-	rm -rf site .pytest_cache
+	rm -rf site .pytest_cache node_modules

@@ -12,6 +12,7 @@ from mkdocs.structure.files import File, InclusionLevel
 
 from report_archive import (
     Archive,
+    history,
     load_archive,
     pages,
     search,
@@ -20,13 +21,16 @@ from report_archive import (
 log = logging.getLogger("mkdocs.hooks.archive")
 _archive = Archive()
 _search_docs: list[search.SearchDoc] = []
+_changed: dict = {}
 
 
 def on_files(files, config):
     """Validate every report, drop drafts and unreadable files, add the index pages."""
-    global _archive, _search_docs
+    global _archive, _search_docs, _changed
     _search_docs = []
-    _archive = load_archive(Path(config.docs_dir), Path(config.config_file_path).parent / "units.yml")
+    root = Path(config.config_file_path).parent
+    _archive = load_archive(Path(config.docs_dir), root / "units.yml")
+    _changed = history.last_changed(root)
     for problem in _archive.problems:
         log.error(str(problem))
     for path in _archive.drafts + _archive.broken:
@@ -43,6 +47,9 @@ def on_page_markdown(markdown, page, config, files):
     """Fill in the home page's account of the archive."""
     if pages.HOME_MARKER in markdown:
         return markdown.replace(pages.HOME_MARKER, pages.home_summary(_archive, page.file.src_uri))
+    if pages.NEW_REPORT_MARKER in markdown:
+        links = pages.new_report_links(_archive, config.repo_url, config.edit_uri)
+        return markdown.replace(pages.NEW_REPORT_MARKER, links)
     return markdown
 
 
@@ -50,7 +57,7 @@ def on_page_context(context, page, config, nav):
     """Give report pages their header: year, unit, secretary, position, neighbours."""
     report = _archive.get(page.file.src_uri)
     if report is not None:
-        context["report"] = pages.report_header(_archive, report)
+        context["report"] = pages.report_header(_archive, report, _changed.get(report.path))
     return context
 
 

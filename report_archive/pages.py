@@ -6,10 +6,11 @@ MkDocs turns those into URLs (``years/2022/``) and resolves the relative links b
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
 import re
 from collections.abc import Iterable
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from .archive import Archive
 from .model import Report
@@ -230,8 +231,11 @@ def generated_pages(archive: Archive) -> dict[str, str]:
     return pages
 
 
-def report_header(archive: Archive, report: Report) -> dict[str, object]:
-    """What a report page shows above its text; URLs are site-root-relative directory URLs."""
+def report_header(archive: Archive, report: Report, changed: object = None) -> dict[str, object]:
+    """What a report page shows above its text; URLs are site-root-relative directory URLs.
+
+    ``changed`` is the date of the report's last commit (None when unknown or not committed).
+    """
     previous, following = archive.neighbours(report)
 
     def neighbour(other: Report | None) -> dict[str, str] | None:
@@ -249,4 +253,37 @@ def report_header(archive: Archive, report: Report) -> dict[str, object]:
         "length": _num(report.length),
         "previous": neighbour(previous),
         "next": neighbour(following),
+        "changed": str(changed) if changed else "",
     }
+
+
+NEW_REPORT_MARKER = "<!-- archive:new-report-links -->"
+NEW_REPORT_TEMPLATE = """---
+year: {year}
+unit: 单位名称
+secretary: 报告人姓名
+position: 党组书记
+---
+
+# {year}年述职报告
+
+正文……
+"""
+
+
+def new_report_url(repo_url: str, edit_uri: str, year: int) -> str:
+    """GitHub's "new file" page in ``docs/reports/<year>/``, prefilled with a front-matter template."""
+    branch = (edit_uri or "edit/main/docs/").strip("/").split("/")
+    branch_name = branch[1] if len(branch) > 1 and branch[0] in ("edit", "blob") else "main"
+    folder = "/".join(branch[2:]) if len(branch) > 2 else "docs"
+    query = urlencode({"filename": "单位名称.md", "value": NEW_REPORT_TEMPLATE.format(year=year)}, quote_via=quote)
+    return f"{repo_url.rstrip('/')}/new/{branch_name}/{folder}/reports/{year}?{query}"
+
+
+def new_report_links(archive: Archive, repo_url: str | None, edit_uri: str | None, count: int = 5) -> str:
+    """Links that open GitHub's new-file page for the coming year and the years before it."""
+    if not repo_url:
+        return "（未设置 `repo_url`，无法生成链接。请在 `mkdocs.yml` 中设置仓库地址。）\n"
+    latest = max(archive.years[-1] if archive.years else 0, dt.date.today().year)
+    years = range(latest + 1, latest + 1 - count, -1)
+    return "\n".join(f"- [添加 {y} 年的报告]({new_report_url(repo_url, edit_uri or '', y)})" for y in years) + "\n"

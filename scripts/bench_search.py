@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import os
 import random
 import re
 import statistics
@@ -62,7 +63,9 @@ def measure(site: Path, queries: list[str], pages: dict[str, list[str]]) -> dict
     from conftest import serve
 
     with serve(site) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"), args=CHROMIUM_ARGS
+        )
         page = browser.new_context().new_page()
         page.goto(base + "/search/")
         first = page.evaluate(

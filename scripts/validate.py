@@ -17,16 +17,29 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--docs", default=str(ROOT / "docs"), help="文档目录（默认 docs）")
     parser.add_argument("--units", default=str(ROOT / "units.yml"), help="单位登记表（默认 units.yml）")
+    parser.add_argument(
+        "files", nargs="*", help="只列出这些文件的问题（如 pre-commit 传入的改动文件）；重复检查仍看全部报告"
+    )
     args = parser.parse_args(argv)
-    archive = load_archive(Path(args.docs), Path(args.units))
-    for problem in archive.problems:
+    docs = Path(args.docs).resolve()
+    archive = load_archive(docs, Path(args.units))
+    problems = archive.problems
+    if args.files:
+        wanted = {_docs_relative(Path(f), docs) for f in args.files}
+        problems = [p for p in problems if p.file in wanted or not p.file.startswith("reports/")]
+    for problem in problems:
         print(problem)
     count = len(archive.reports) + len(archive.drafts)
-    if archive.problems:
-        print(f"发现 {len(archive.problems)} 个问题（共检查 {count} 份报告）。", file=sys.stderr)
+    if problems:
+        print(f"发现 {len(problems)} 个问题（共检查 {count} 份报告）。", file=sys.stderr)
         return 1
     print(f"检查通过：{count} 份报告，{len(archive.drafts)} 份草稿。")
     return 0
+
+
+def _docs_relative(path: Path, docs: Path) -> str:
+    path = path.resolve()
+    return path.relative_to(docs).as_posix() if path.is_relative_to(docs) else path.as_posix()
 
 
 if __name__ == "__main__":

@@ -79,7 +79,7 @@ def demo_site(tmp_path_factory) -> Path:
     return site
 
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")  # Debian's; CI on GitHub points it at Chrome
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -85,6 +85,25 @@ def test_no_page_loads_anything_from_another_host(demo_site):
     assert "fonts.googleapis" not in css and "@import url(http" not in css
 
 
+def test_no_component_fetches_repository_facts(demo_site):
+    """Material's "source" component would ask the GitHub API for stars and forks."""
+    for page in demo_site.rglob("*.html"):
+        assert 'data-md-component="source"' not in page.read_text(encoding="utf-8"), page
+
+
+def test_edit_links_last_change_and_new_report_links(demo_site):
+    report = page_file(demo_site, "/reports/2022/市民政局/").read_text(encoding="utf-8")
+    assert ">编辑此页</a>" in report and ">查看源文件</a>" in report
+    assert "/edit/main/docs/reports/2022/市民政局.md" in report
+    assert re.search(r"最后修改</dt><dd>(\d{4}-\d{2}-\d{2}|尚未提交)</dd>", report)
+    generated = page_file(demo_site, "/years/2022/").read_text(encoding="utf-8")
+    assert "编辑此页" not in generated  # generated pages have no source file
+    guide = page_file(demo_site, "/guide/").read_text(encoding="utf-8")
+    links = re.findall(r'href="([^"]*/new/main/docs/reports/(\d{4})\?[^"]*)"', guide)
+    assert len(links) == 5
+    assert "filename=" in links[0][0] and "value=" in links[0][0]
+
+
 def test_drafts_are_left_out_of_site_and_indexes(project):
     project.write("reports/2022/市民政局.md", report_text())
     project.write("reports/2023/市民政局.md", report_text(year=2023, secretary="草稿人", draft="true"))

@@ -1,0 +1,58 @@
+"""发布网站：构建到 DIR/releases/<时间>/，检查通过后把 DIR/current 原子地切换过去；可回退。"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from _bootstrap import ROOT
+
+from report_archive import load_archive
+from report_archive.publish import PublishError, current, publish, releases, rollback
+
+
+def build_site(folder: Path) -> None:
+    """Validate the reports, then build strictly into ``folder``; raise PublishError on failure."""
+    archive = load_archive(ROOT / "docs", ROOT / "units.yml")
+    if archive.problems:
+        details = "\n".join(str(p) for p in archive.problems)
+        raise PublishError(f"检查未通过，未发布：\n{details}")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(folder)],
+        cwd=ROOT,
+        env=os.environ | {"NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise PublishError(f"构建失败，未发布：\n{result.stderr.strip()}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="把网站发布到一个目录：每次构建一个新版本（releases/<时间>/），成功后原子地切换 current 链接。"
+    )
+    parser.add_argument("--to", required=True, metavar="DIR", help="发布目录（Web 服务器的根目录指向 DIR/current）")
+    parser.add_argument("--keep", type=int, default=5, help="保留最近几个版本（默认 5）")
+    parser.add_argument("--rollback", action="store_true", help="不构建，切换回上一个版本")
+    args = parser.parse_args(argv)
+    target = Path(args.to).resolve()
+    try:
+        if args.rollback:
+            release = rollback(target)
+            print(f"已回退到 {release.name}")
+        else:
+            release = publish(target, build_site, keep=args.keep)
+            print(f"已发布 {release.name}（共保留 {len(releases(target))} 个版本）")
+    except PublishError as exc:
+        active = current(target)
+        print(f"{exc}\n当前版本保持不变：{active.name if active else '（尚无）'}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
