@@ -205,3 +205,24 @@ def test_validation_writes_nothing(project):
 def test_unsafe_html_in_front_matter_title():
     problem = only(check(report_text(title='"<img src=x onerror=alert(1)>"'))[1], "onerror=")
     assert problem.line == 5 and problem.message.startswith("title ")
+
+
+def test_validate_script_lists_all_problems_and_filters_by_file(project):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    project.write("reports/2022/市民政局.md", report_text(secretery="x"))
+    project.write("reports/2022/市财政局.md", report_text(unit="市财政局", year="2022年"))
+    command = [sys.executable, str(ROOT / "scripts" / "validate.py"), "--docs", str(project.docs)]
+    command += ["--units", str(project.path / "units.yml")]
+    everything = subprocess.run(command, capture_output=True, text=True)
+    assert everything.returncode == 1
+    assert "reports/2022/市民政局.md:5:" in everything.stdout and "reports/2022/市财政局.md:2:" in everything.stdout
+    one = subprocess.run([*command, str(project.docs / "reports/2022/市财政局.md")], capture_output=True, text=True)
+    assert one.returncode == 1 and "市民政局" not in one.stdout and "市财政局.md:2:" in one.stdout
+    (project.docs / "reports/2022/市民政局.md").write_text(report_text(), encoding="utf-8")
+    (project.docs / "reports/2022/市财政局.md").unlink()
+    clean = subprocess.run(command, capture_output=True, text=True)
+    assert clean.returncode == 0 and "检查通过" in clean.stdout
