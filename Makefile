@@ -6,14 +6,14 @@ ADDR ?= 127.0.0.1:8000
 SHARED ?= ../shared
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve build validate test lint format demo bench clean browser publish
+.PHONY: serve build validate test lint format demo bench clean system
 
 $(BIN)/.site: requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
 	touch $@
 
-$(BIN)/.dev: $(BIN)/.site requirements-dev.txt package.json package-lock.json
+$(BIN)/.dev: $(BIN)/.site requirements-dev.txt package.json package-lock.json | system
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
 	npm ci --no-audit --no-fund --silent
 	touch $@
@@ -27,12 +27,13 @@ build: $(BIN)/.site
 validate: $(BIN)/.site
 	$(BIN)/python scripts/validate.py
 
-# Browser tests drive Debian's Chromium (or $$CHROMIUM), publishing tests a real nginx; install
-# what is missing with apt (as root, or with sudo).
-browser:
+# Browser tests drive Debian's Chromium (or $$CHROMIUM), publishing tests a real nginx, the
+# workflow lint runs on Node.js; install what is missing with apt (as root, or with sudo).
+system:
 	@missing=""; \
 	  [ -x "$${CHROMIUM:-/usr/bin/chromium}" ] || missing="$$missing chromium"; \
 	  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	  command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	  if [ -n "$$missing" ]; then \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
@@ -46,7 +47,7 @@ format: $(BIN)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: $(BIN)/.dev browser lint
+test: system $(BIN)/.dev lint
 	$(BIN)/python scripts/validate.py
 	$(BIN)/python -m pytest
 

@@ -1,0 +1,104 @@
+"""Review views (述职评议): problems and next steps side by side, and last year's promises.
+
+Built from :mod:`sections`; pure functions from the archive to Markdown (and, for the panel on a
+report page, to HTML rendered with the same Markdown library the site uses).
+"""
+
+from __future__ import annotations
+
+import re
+
+import markdown
+
+from .archive import Archive
+from .model import Report
+from .pages import esc, link
+from .sections import LABELS, Section, find_sections, flatten_headings
+
+REVIEW_INDEX = "review/index.md"
+
+
+def review_page_path(year: int) -> str:
+    return f"review/{year}/index.md"
+
+
+def sections_of(archive: Archive, patterns: dict[str, re.Pattern[str]]) -> dict[str, dict[str, Section]]:
+    """Report path -> the sections found in it."""
+    return {r.path: find_sections(r.body, patterns) for r in archive.reports}
+
+
+def _side(kind: str, section: Section | None) -> str:
+    if section is None:
+        return f'<div class="review-pair__side" markdown>\n**{LABELS[kind]}**：未识别出这一部分。\n</div>'
+    return (
+        f'<div class="review-pair__side" markdown>\n**{LABELS[kind]}**（{esc(section.heading)}）\n\n'
+        f"{flatten_headings(section.text)}\n</div>"
+    )
+
+
+def missing_kinds(found: dict[str, Section], kinds: tuple[str, ...] = ("problems", "next")) -> list[str]:
+    return [LABELS[k] for k in kinds if k not in found]
+
+
+def review_year(archive: Archive, year: int, found: dict[str, dict[str, Section]]) -> str:
+    """/review/<year>/: each unit's problems and next steps, side by side, linked to the report."""
+    source = review_page_path(year)
+    reports = sorted(archive.by_year[year], key=lambda r: (archive.registry.sort_key(r.unit), r.path))
+    lines = [f"# {year} 年述职评议", "", link("全部年份", REVIEW_INDEX, source), ""]
+    lines.append("每个单位的“存在的问题”和“下一步打算”并排列出，便于对照评议。")
+    lines.append("")
+    unrecognised = []
+    for report in reports:
+        sections = found.get(report.path, {})
+        gaps = missing_kinds(sections)
+        if gaps:
+            unrecognised.append((report, gaps))
+        lines += [f"## {esc(report.unit)} · {esc(report.secretary)}", "", link("阅读全文", report.path, source), ""]
+        lines += ['<div class="review-pair" markdown>', _side("problems", sections.get("problems"))]
+        lines += [_side("next", sections.get("next")), "</div>", ""]
+    if unrecognised:
+        lines += [
+            "## 未能识别章节的报告",
+            "",
+            "以下报告中没有找到对应标题（可在 mkdocs.yml 的 `extra.review.sections` 中调整识别规则）：",
+            "",
+        ]
+        lines += [
+            f"- {link(f'{r.unit}（{r.secretary}）', r.path, source)}：缺少{'、'.join(g)}" for r, g in unrecognised
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def review_index(archive: Archive, found: dict[str, dict[str, Section]]) -> str:
+    source = REVIEW_INDEX
+    lines = ["# 述职评议", "", "按年份对照各单位报告中的“存在的问题”和“下一步打算”。", ""]
+    lines += ["| 年份 | 报告数 | 识别出两部分的报告 |", "|---|---|---|"]
+    for year in reversed(archive.years):
+        reports = archive.by_year[year]
+        complete = sum(1 for r in reports if not missing_kinds(found.get(r.path, {})))
+        lines.append(f"| {link(f'{year} 年', review_page_path(year), source)} | {len(reports)} | {complete} |")
+    return "\n".join(lines) + "\n"
+
+
+def review_pages(archive: Archive, found: dict[str, dict[str, Section]]) -> dict[str, str]:
+    pages = {REVIEW_INDEX: review_index(archive, found)}
+    pages |= {review_page_path(y): review_year(archive, y, found) for y in archive.years}
+    return pages
+
+
+def last_years_next_steps(
+    archive: Archive, report: Report, found: dict[str, dict[str, Section]]
+) -> dict[str, str] | None:
+    """The same unit's previous report's "next steps", as HTML, for the panel on a report page."""
+    previous, _ = archive.neighbours(report)
+    if previous is None:
+        return None
+    section = found.get(previous.path, {}).get("next")
+    if section is None:
+        return {"year": str(previous.year), "url": page_url_of(previous), "html": "", "heading": ""}
+    html = markdown.markdown(flatten_headings(section.text), extensions=["tables", "attr_list"])
+    return {"year": str(previous.year), "url": page_url_of(previous), "html": html, "heading": section.heading}
+
+
+def page_url_of(report: Report) -> str:
+    return report.path[: -len(".md")] + "/"

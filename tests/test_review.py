@@ -1,0 +1,110 @@
+"""Review views: sections, the statistics page, and text reused from other reports."""
+
+from __future__ import annotations
+
+import random
+
+from report_archive import Archive, Registry, Report, Unit
+from report_archive.reuse import SAMPLE, SHINGLE, compare
+from report_archive.review import last_years_next_steps, review_pages, sections_of
+from report_archive.sections import compile_patterns, find_sections
+from report_archive.stats import bar_chart, stats_page
+
+BODY = """# {year}年述职报告
+
+## 一、履职情况
+
+做了很多工作。
+
+### （一）抓学习
+
+学习{year}。
+
+## 二、存在的问题
+
+问题在于{year}年落实不够。
+
+## 三、下一步工作思路
+
+{year}年之后要继续努力。
+"""
+
+
+def _archive() -> Archive:
+    registry = Registry([Unit("市民政局", 0), Unit("市财政局", 1), Unit("区教育局", 2)])
+    reports = [
+        Report(2021, "市民政局", "张三", "reports/2021/市民政局.md", body=BODY.format(year=2021)),
+        Report(2022, "市民政局", "张三", "reports/2022/市民政局.md", body=BODY.format(year=2022)),
+        Report(2022, "市财政局", "王五", "reports/2022/市财政局.md", body="# 报告\n\n## 工作回顾\n\n只有这一部分。\n"),
+    ]
+    return Archive(reports, registry)
+
+
+def test_sections_found_by_heading_with_their_text():
+    found = find_sections(BODY.format(year=2022), compile_patterns())
+    assert found["work"].heading == "一、履职情况"
+    assert "（一）抓学习" in found["work"].text and "问题在于" not in found["work"].text
+    assert found["problems"].text == "问题在于2022年落实不够。"
+    assert found["next"].heading == "三、下一步工作思路"
+
+
+def test_patterns_are_configurable():
+    found = find_sections("## 四、今后打算\n\n内容\n", compile_patterns({"next": [r"今后"]}))
+    assert found["next"].heading == "四、今后打算"
+    assert find_sections("## 四、今后\n\n内容\n", compile_patterns()) == {}
+
+
+def test_review_page_side_by_side_and_unrecognised_listed():
+    archive = _archive()
+    pages = review_pages(archive, sections_of(archive, compile_patterns()))
+    page = pages["review/2022/index.md"]
+    assert "## 市民政局 · 张三" in page and "问题在于2022年落实不够。" in page and "2022年之后要继续努力。" in page
+    assert page.index("市民政局 · 张三") < page.index("市财政局 · 王五")  # registry order
+    assert '<div class="review-pair" markdown>' in page
+    assert "## 未能识别章节的报告" in page and "市财政局（王五）" in page and "缺少存在的问题、下一步打算" in page
+    assert "[阅读全文](../../reports/2022/%E5%B8%82%E6%B0%91%E6%94%BF%E5%B1%80.md)" in page
+    assert "| [2022 年](2022/index.md) | 2 | 1 |" in pages["review/index.md"]
+
+
+def test_last_years_next_steps_panel():
+    archive = _archive()
+    found = sections_of(archive, compile_patterns())
+    panel = last_years_next_steps(archive, archive.get("reports/2022/市民政局.md"), found)
+    assert panel["year"] == "2021" and "2021年之后要继续努力。" in panel["html"]
+    assert panel["url"] == "reports/2021/市民政局/"
+    assert last_years_next_steps(archive, archive.get("reports/2021/市民政局.md"), found) is None
+
+
+def test_stats_matrix_totals_and_charts():
+    page = stats_page(_archive())
+    assert "**2022 年**已有 2 个单位提交报告，尚未提交：" in page and "区教育局" in page
+    rows = [line for line in page.splitlines() if line.startswith("| [20")]
+    assert rows[0].startswith("| [2022](../years/2022/index.md) | 1 | 1 | — | 2 |")
+    assert rows[1].startswith("| [2021](../years/2021/index.md) | 1 | — | — | 1 |")
+    assert "| **合计** | 2 | 1 | 0 | **3** |" in page
+    assert page.count("<svg") == 2 and "每年报告的平均字数" in page
+
+
+def test_bar_chart_is_plain_svg_with_titles():
+    svg = bar_chart([("2021", 2), ("2022", 4)], "每年的报告数", " 份")
+    assert svg.startswith("<svg") and svg.endswith("</svg>") and "<script" not in svg
+    assert "<title>2022：4 份</title>" in svg and 'height="160.0"' in svg
+
+
+def _text(rng: random.Random, length: int) -> str:
+    return "".join(chr(0x4E00 + rng.randrange(3000)) for _ in range(length))
+
+
+def test_reuse_share_of_a_known_overlap():
+    rng = random.Random(3)
+    earlier = _text(rng, 4000)
+    copied = earlier[500:2500]  # 2,000 characters taken from the earlier report
+    later = _text(rng, 1000) + copied + _text(rng, 1000)  # 50 % repeated
+    other = _text(rng, 3000)
+    result = compare([earlier, later, other], [None, 0, None])
+    assert abs(result[1].previous - 0.5) < 0.03
+    assert abs(result[1].anywhere - 0.5) < 0.03
+    assert result[2].anywhere < 0.01 and result[2].previous == 0.0
+    (start, end), *rest = result[1].previous_spans
+    slack = 2 * SHINGLE + SAMPLE  # sampling can miss the last few shingles of a passage
+    assert rest == [] and abs(start - 1000) <= slack and abs(end - 3000) <= slack
