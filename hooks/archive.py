@@ -10,63 +10,55 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from mkdocs.structure.files import File, InclusionLevel
 
-from report_archive import (
-    Archive,
-    history,
-    load_archive,
-    pages,
-    search,
-)
+from report_archive import Archive, pages, search, site
 
 log = logging.getLogger("mkdocs.hooks.archive")
-_archive = Archive()
+_data = site.SiteData(Archive())
 _search_docs: list[search.SearchDoc] = []
-_changed: dict = {}
 
 
 def on_files(files, config):
-    """Validate every report, drop drafts and unreadable files, add the index pages."""
-    global _archive, _search_docs, _changed
+    """Validate every report, drop drafts and unreadable files, add the generated pages."""
+    global _data, _search_docs
     _search_docs = []
     root = Path(config.config_file_path).parent
-    _archive = load_archive(Path(config.docs_dir), root / "units.yml")
-    _changed = history.last_changed(root)
-    for problem in _archive.problems:
+    patterns = config.extra.get("review", {}).get("sections")
+    _data = site.prepare(Path(config.docs_dir), root / "units.yml", root, patterns)
+    for problem in _data.archive.problems:
         log.error(str(problem))
-    for path in _archive.drafts + _archive.broken:
+    for path in _data.archive.drafts + _data.archive.broken:
         if file := files.get_file_from_path(path):
             files.remove(file)
-    for src, markdown in pages.generated_pages(_archive).items():
-        inclusion = InclusionLevel.UNDEFINED if src in pages.NAV_PAGES else InclusionLevel.NOT_IN_NAV
+    for src, markdown in site.generated_pages(_data).items():
+        inclusion = InclusionLevel.UNDEFINED if src in site.NAV_PAGES else InclusionLevel.NOT_IN_NAV
         files.append(File.generated(config, src, content=markdown, inclusion=inclusion))
-    files.append(File.generated(config, search.PAGE, content=search.PAGE_SOURCE))
     return files
 
 
 def on_page_markdown(markdown, page, config, files):
-    """Fill in the home page's account of the archive."""
+    """Fill in the home page's account of the archive and the guide's new-report links."""
     if pages.HOME_MARKER in markdown:
-        return markdown.replace(pages.HOME_MARKER, pages.home_summary(_archive, page.file.src_uri))
+        return markdown.replace(pages.HOME_MARKER, pages.home_summary(_data.archive, page.file.src_uri))
     if pages.NEW_REPORT_MARKER in markdown:
-        links = pages.new_report_links(_archive, config.repo_url, config.edit_uri)
+        links = pages.new_report_links(_data.archive, config.repo_url, config.edit_uri)
         return markdown.replace(pages.NEW_REPORT_MARKER, links)
     return markdown
 
 
-def on_page_context(context, page, config, nav):
-    """Give report pages their header: year, unit, secretary, position, neighbours."""
-    report = _archive.get(page.file.src_uri)
-    if report is not None:
-        context["report"] = pages.report_header(_archive, report, _changed.get(report.path))
-    return context
-
-
 def on_page_content(html, page, config, files):
     """Keep each report's rendered text for the search index."""
-    report = _archive.get(page.file.src_uri)
+    report = _data.archive.get(page.file.src_uri)
     if report is not None and config.extra.get("search_index", True):
         _search_docs.append(search.document(report, page.url, html))
     return html
+
+
+def on_page_context(context, page, config, nav):
+    """Give report pages their header, reuse figures and last year's next steps."""
+    report = _data.archive.get(page.file.src_uri)
+    if report is not None:
+        context["report"] = site.report_context(_data, report)
+    return context
 
 
 def on_post_build(config):

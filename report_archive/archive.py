@@ -37,17 +37,23 @@ class Archive:
     drafts: list[str] = field(default_factory=list)
     # Files that must not be built at all (undecodable).
     broken: list[str] = field(default_factory=list)
+    # Report path -> reuse figures (see reuse.py), filled in by attach_reuse().
+    reuse: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.reports.sort(key=lambda r: (r.year, self.registry.sort_key(r.unit), r.path))
+        self.reports.sort(key=lambda r: (r.year, self.registry.sort_key(self.unit_of(r)), r.path))
         self._by_path = {r.path: r for r in self.reports}
         self.by_year: dict[int, list[Report]] = defaultdict(list)
         self.by_unit: dict[str, list[Report]] = defaultdict(list)
         self.by_secretary: dict[str, list[Report]] = defaultdict(list)
         for report in self.reports:
             self.by_year[report.year].append(report)
-            self.by_unit[report.unit].append(report)
+            self.by_unit[self.unit_of(report)].append(report)
             self.by_secretary[report.secretary].append(report)
+
+    def unit_of(self, report: Report) -> str:
+        """The unit a report belongs to now (a report under a former name goes to the current unit)."""
+        return self.registry.canonical(report.unit)
 
     def get(self, path: str) -> Report | None:
         return self._by_path.get(path)
@@ -66,7 +72,7 @@ class Archive:
 
     def neighbours(self, report: Report) -> tuple[Report | None, Report | None]:
         """The same unit's previous and next report (by year, then path)."""
-        reports = self.by_unit[report.unit]  # already sorted by year, then path
+        reports = self.by_unit[self.unit_of(report)]  # already sorted by year, then path
         index = reports.index(report)
         previous = reports[index - 1] if index > 0 else None
         following = reports[index + 1] if index + 1 < len(reports) else None

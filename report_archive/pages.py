@@ -83,14 +83,24 @@ def _num(n: int) -> str:
     return f"{n:,}"
 
 
-def _reports_table(reports: list[Report], source: str, columns: tuple[str, ...]) -> str:
+def percent(share: float | None) -> str:
+    return "—" if share is None else f"{share:.0%}"
+
+
+def _reports_table(archive: Archive, reports: list[Report], source: str, columns: tuple[str, ...]) -> str:
+    def reused(report: Report) -> str:
+        figures = archive.reuse.get(report.path)
+        previous, _ = archive.neighbours(report)
+        return percent(figures.previous if figures is not None and previous is not None else None)
+
     cells = {
         "year": ("年份", lambda r: link(r.year, year_page(r.year), source)),
-        "unit": ("单位", lambda r: link(r.unit, unit_page(r.unit), source)),
+        "unit": ("单位", lambda r: link(r.unit, unit_page(archive.unit_of(r)), source)),
         "secretary": ("报告人", lambda r: link(r.secretary, secretary_page(r.secretary), source)),
         "position": ("职务", lambda r: esc(r.position)),
         "title": ("标题", lambda r: link(r.title, r.path, source)),
         "length": ("字数", lambda r: _num(r.length)),
+        "reuse": ("与本单位上一份重复", reused),
     }
     return _table([cells[c][0] for c in columns], ([cells[c][1](r) for c in columns] for r in reports))
 
@@ -106,12 +116,12 @@ def years_index(archive: Archive) -> str:
 
 
 def _units_in(archive: Archive, year: int) -> int:
-    return len({r.unit for r in archive.by_year[year]})
+    return len({archive.unit_of(r) for r in archive.by_year[year]})
 
 
 def year_detail(archive: Archive, year: int) -> str:
     source = year_page(year)
-    reports = sorted(archive.by_year[year], key=lambda r: (archive.registry.sort_key(r.unit), r.path))
+    reports = sorted(archive.by_year[year], key=lambda r: (archive.registry.sort_key(archive.unit_of(r)), r.path))
     years = archive.years
     index = years.index(year)
     nav = [link("全部年份", YEARS_INDEX, source)]
@@ -122,7 +132,7 @@ def year_detail(archive: Archive, year: int) -> str:
     return (
         f"# {year} 年\n\n{' · '.join(nav)}\n\n{year} 年共有 {len(reports)} 份报告，"
         f"来自 {_units_in(archive, year)} 个单位。\n\n"
-        + _reports_table(reports, source, ("unit", "secretary", "position", "title", "length"))
+        + _reports_table(archive, reports, source, ("unit", "secretary", "position", "title", "length", "reuse"))
     )
 
 
@@ -142,13 +152,32 @@ def units_index(archive: Archive) -> str:
 
 def succession(reports: list[Report]) -> list[tuple[str, str]]:
     """Consecutive terms of office: [(name, '2019–2022'), ...] in year order."""
-    terms: list[tuple[str, list[int]]] = []
-    for report in sorted(reports, key=lambda r: r.year):
+    return [(name, years) for name, years, _ in terms_of_office(reports)]
+
+
+def terms_of_office(reports: list[Report]) -> list[tuple[str, str, list[Report]]]:
+    """Consecutive terms: (person, years, their reports) in year order."""
+    terms: list[tuple[str, list[Report]]] = []
+    for report in sorted(reports, key=lambda r: (r.year, r.path)):
         if terms and terms[-1][0] == report.secretary:
-            terms[-1][1].append(report.year)
+            terms[-1][1].append(report)
         else:
-            terms.append((report.secretary, [report.year]))
-    return [(name, year_ranges(years)) for name, years in terms]
+            terms.append((report.secretary, [report]))
+    return [(name, year_ranges(r.year for r in items), items) for name, items in terms]
+
+
+def timeline(reports: list[Report], source: str) -> str:
+    """The succession of reporting persons as a timeline (an ordered list styled as one)."""
+    items = []
+    for name, years, term in terms_of_office(reports):
+        positions = "、".join(dict.fromkeys(r.position for r in term if r.position))
+        names = "、".join(dict.fromkeys(r.unit for r in term))
+        detail = " · ".join(part for part in (positions, f"时称{names}" if names else "") if part)
+        items.append(
+            f'<li><span class="timeline__years">{years}</span> {link(name, secretary_page(name), source)}'
+            f"{f' <small>{esc(detail)}</small>' if detail else ''}</li>"
+        )
+    return '<ol class="timeline" markdown>\n' + "\n".join(items) + "\n</ol>\n"
 
 
 def unit_detail(archive: Archive, unit: str) -> str:
@@ -165,7 +194,19 @@ def unit_detail(archive: Archive, unit: str) -> str:
         + " → ".join(f"{link(name, secretary_page(name), source)}（{years}）" for name, years in terms)
         + "\n"
     )
-    lines.append(_reports_table(reports, source, ("year", "secretary", "position", "title", "length")))
+    formerly = [
+        f"{esc(f.name)}（至 {f.until} 年）" if f.until else esc(f.name) for f in (info.formerly if info else ())
+    ]
+    if formerly:
+        lines.append(f"曾用名：{'、'.join(formerly)}。以旧名称提交的报告也列在这里。\n")
+    lines.append("## 历任报告人\n")
+    lines.append(timeline(reports, source))
+    lines.append("## 历年报告\n")
+    if any(r.unit != unit for r in reports):
+        columns: tuple[str, ...] = ("year", "unit", "secretary", "position", "title", "length")
+    else:
+        columns = ("year", "secretary", "position", "title", "length")
+    lines.append(_reports_table(archive, reports, source, columns))
     return "\n".join(lines)
 
 
@@ -174,7 +215,7 @@ def secretaries_index(archive: Archive) -> str:
     rows = []
     for name in archive.secretaries:
         reports = archive.by_secretary[name]
-        units = sorted({r.unit for r in reports}, key=archive.registry.sort_key)
+        units = sorted({archive.unit_of(r) for r in reports}, key=archive.registry.sort_key)
         rows.append(
             [
                 link(name, secretary_page(name), source),
@@ -190,13 +231,13 @@ def secretaries_index(archive: Archive) -> str:
 def secretary_detail(archive: Archive, name: str) -> str:
     source = secretary_page(name)
     reports = sorted(archive.by_secretary[name], key=lambda r: (-r.year, r.path))
-    units = sorted({r.unit for r in reports}, key=archive.registry.sort_key)
+    units = sorted({archive.unit_of(r) for r in reports}, key=archive.registry.sort_key)
     summary = "；".join(
-        f"{link(u, unit_page(u), source)}（{year_ranges(r.year for r in reports if r.unit == u)}）" for u in units
+        f"{link(u, unit_page(u), source)}（{year_ranges(r.year for r in reports if archive.unit_of(r) == u)}）"
+        for u in units
     )
-    return f"# {esc(name)}\n\n共 {len(reports)} 份报告。报告单位：{summary}。\n\n" + _reports_table(
-        reports, source, ("year", "unit", "position", "title", "length")
-    )
+    table = _reports_table(archive, reports, source, ("year", "unit", "position", "title", "length"))
+    return f"# {esc(name)}\n\n共 {len(reports)} 份报告。报告单位：{summary}。\n\n" + table
 
 
 def home_summary(archive: Archive, source: str = "index.md") -> str:
@@ -205,7 +246,9 @@ def home_summary(archive: Archive, source: str = "index.md") -> str:
         return "档案中还没有报告。请按照编辑指南添加第一份报告。\n"
     years = archive.years
     latest = years[-1]
-    latest_reports = sorted(archive.by_year[latest], key=lambda r: (archive.registry.sort_key(r.unit), r.path))
+    latest_reports = sorted(
+        archive.by_year[latest], key=lambda r: (archive.registry.sort_key(archive.unit_of(r)), r.path)
+    )
     lines = [
         f"本档案收录 **{len(archive.reports)}** 份报告，涉及 **{len(archive.units)}** 个单位、"
         f"**{len(years)}** 个年份（{years[0]}–{latest}），报告人 **{len(archive.secretaries)}** 位。\n",
@@ -213,7 +256,7 @@ def home_summary(archive: Archive, source: str = "index.md") -> str:
         f"- {link('按单位浏览', UNITS_INDEX, source)}：每个单位历年的报告和报告人",
         f"- {link('按书记浏览', SECRETARIES_INDEX, source)}：每位报告人在哪些单位、哪些年份作过报告\n",
         f"## 最新年份：{link(f'{latest} 年', year_page(latest), source)}\n",
-        _reports_table(latest_reports, source, ("unit", "secretary", "position", "title")),
+        _reports_table(archive, latest_reports, source, ("unit", "secretary", "position", "title")),
     ]
     return "\n".join(lines)
 

@@ -12,9 +12,13 @@ missed, which suits a question about copied paragraphs, not shared phrases.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from .archive import Archive
+from .search import normalize
 
 SHINGLE = 12
 SAMPLE = 4
@@ -54,41 +58,68 @@ def fingerprints(text: str) -> Fingerprints:
 
 
 def _coverage(prints: Fingerprints, shared: np.ndarray) -> tuple[float, list[tuple[int, int]]]:
-    """Share of the text covered by the shared fingerprints, and the covered spans (merged)."""
+    """Share of the text covered by the shared fingerprints, and the covered spans.
+
+    Shingles of one passage are merged into one span; sampling leaves gaps between them, so two
+    shingles less than ``2 * SHINGLE`` apart count as one passage.
+    """
     if prints.length == 0 or not shared.any():
         return 0.0, []
-    starts = prints.positions[shared].astype(np.int64)
-    spans: list[list[int]] = []
-    for start in starts:  # sorted; merge shingles of one passage (sampling leaves gaps between them)
-        end = int(start) + SHINGLE
-        if spans and start <= spans[-1][1] + SHINGLE:
-            spans[-1][1] = max(spans[-1][1], end)
-        else:
-            spans.append([int(start), end])
-    covered = sum(b - a for a, b in spans)
-    return min(1.0, covered / prints.length), [(a, b) for a, b in spans]
+    starts = prints.positions[shared].astype(np.int64)  # ascending
+    breaks = np.flatnonzero(np.diff(starts) > 2 * SHINGLE) + 1
+    firsts = starts[np.concatenate(([0], breaks))]
+    lasts = starts[np.concatenate((breaks - 1, [len(starts) - 1]))] + SHINGLE
+    spans = [(int(a), int(b)) for a, b in zip(firsts, lasts, strict=True)]
+    covered = int((lasts - firsts).sum())
+    return min(1.0, covered / prints.length), spans
 
 
 def compare(texts: list[str], previous_of: list[int | None]) -> list[Reuse]:
     """Reuse figures for every text; ``previous_of[i]`` is the index of the same unit's previous report."""
     prints = [fingerprints(t) for t in texts]
     sizes = [len(p.hashes) for p in prints]
-    owners = np.repeat(np.arange(len(prints)), sizes)
     every = np.concatenate([p.hashes for p in prints]) if prints else np.empty(0, np.uint64)
-    # A fingerprint is shared when it occurs in more than one report (not just twice in one).
-    pairs = np.unique(np.stack([every, owners.astype(np.uint64)], axis=1), axis=0) if len(every) else every
+    owners = np.repeat(np.arange(len(prints), dtype=np.int32), sizes)
+    # A fingerprint is shared when reports other than its own have it too (not just twice in one):
+    # group equal hashes and compare the smallest and the largest owner of each group.
+    shared = np.zeros(len(every), dtype=bool)
     if len(every):
-        values, counts = np.unique(pairs[:, 0], return_counts=True)
-        multi = values[counts > 1]
-    else:
-        multi = np.empty(0, np.uint64)
+        order = np.argsort(every, kind="stable")
+        ordered = every[order]
+        starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+        by_owner = owners[order]
+        mixed = np.minimum.reduceat(by_owner, starts) != np.maximum.reduceat(by_owner, starts)
+        shared[order] = np.repeat(mixed, np.diff(np.append(starts, len(every))))
+        del order, ordered, by_owner
+    shared_anywhere = np.split(shared, np.cumsum(sizes)[:-1]) if prints else []
     results = []
     for index, own in enumerate(prints):
         reuse = Reuse()
-        reuse.anywhere, reuse.anywhere_spans = _coverage(own, np.isin(own.hashes, multi))
+        reuse.anywhere, reuse.anywhere_spans = _coverage(own, shared_anywhere[index])
         before = previous_of[index]
         if before is not None:
             shared = np.isin(own.hashes, prints[before].hashes)
             reuse.previous, reuse.previous_spans = _coverage(own, shared)
         results.append(reuse)
     return results
+
+
+_LINK_TARGET_RE = re.compile(r"\]\([^)]*\)|\[\^[^\]]*\]|<[^>]+>")
+_MARKUP_RE = re.compile(r"[#*_`>|\[\]!~]")
+
+
+def plain_text(markdown_body: str) -> str:
+    """The words of a Markdown body: link targets, footnote marks, tags and markup characters removed."""
+    return _MARKUP_RE.sub("", _LINK_TARGET_RE.sub(" ", markdown_body))
+
+
+def attach(archive: Archive) -> None:
+    """Compute every report's reuse figures and keep them on the archive (``archive.reuse``)."""
+    reports = archive.reports
+    index = {r.path: i for i, r in enumerate(reports)}
+    previous_of = []
+    for report in reports:
+        previous, _ = archive.neighbours(report)
+        previous_of.append(index[previous.path] if previous is not None else None)
+    texts = [normalize(plain_text(r.body)) for r in reports]
+    archive.reuse = {r.path: figures for r, figures in zip(reports, compare(texts, previous_of), strict=True)}

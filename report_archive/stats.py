@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from .archive import Archive
-from .pages import link, unit_page, year_page
+from .pages import esc, link, unit_page, year_page
 
 STATS_PAGE = "stats/index.md"
 
@@ -56,18 +56,22 @@ def stats_page(archive: Archive) -> str:
     if not years:
         return "# 统计\n\n档案中还没有报告。\n"
     latest = years[0]
-    missing = [u for u in units if not any(r.unit == u for r in archive.by_year[latest])]
-    pending = "、".join(link(u, unit_page(u), source) for u in missing)
+    missing = [u for u in units if not any(archive.unit_of(r) == u for r in archive.by_year[latest])]
+
+    def unit_cell(unit: str) -> str:  # a unit with no report yet has no page to link to
+        return link(unit, unit_page(unit), source) if unit in archive.by_unit else esc(unit)
+
+    pending = "、".join(unit_cell(u) for u in missing)
     lines.append(
-        f"**{latest} 年**已有 {len({r.unit for r in archive.by_year[latest]})} 个单位提交报告"
+        f"**{latest} 年**已有 {len({archive.unit_of(r) for r in archive.by_year[latest]})} 个单位提交报告"
         + (f"，尚未提交：{pending}。" if missing else "，已全部提交。")
     )
     lines += ["", "## 报告提交情况", "", "每格是该单位该年的报告数，“—”表示没有报告。", ""]
-    header = ["年份", *[link(u, unit_page(u), source) for u in units], "合计"]
+    header = ["年份", *[unit_cell(u) for u in units], "合计"]
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "---|" * len(header))
     for year in years:
-        counts = [sum(1 for r in archive.by_year[year] if r.unit == u) for u in units]
+        counts = [sum(1 for r in archive.by_year[year] if archive.unit_of(r) == u) for u in units]
         cells = [str(c) if c else "—" for c in counts]
         lines.append("| " + " | ".join([link(year, year_page(year), source), *cells, str(sum(counts))]) + " |")
     totals = [str(len(archive.by_unit.get(u, []))) for u in units]

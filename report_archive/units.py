@@ -12,9 +12,17 @@ import yaml
 from .model import Problem
 from .source import parse_yaml, sequence_lines, yaml_error_line
 
-UNIT_KEYS = {"name", "order", "parent", "aliases", "short"}
+UNIT_KEYS = {"name", "order", "parent", "aliases", "short", "formerly"}
 # Characters that would break a file name or a URL path segment.
 _BAD_NAME_RE = re.compile(r"[\s/\\|\[\]()<>#?%*:\"']")
+
+
+@dataclass(frozen=True)
+class Former:
+    """A name the unit had before a rename or merger, used up to and including ``until``."""
+
+    name: str
+    until: int | None = None
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,7 @@ class Unit:
     parent: str = ""
     aliases: tuple[str, ...] = ()
     short: str = ""
+    formerly: tuple[Former, ...] = ()
 
 
 @dataclass
@@ -34,9 +43,18 @@ class Registry:
     def __post_init__(self) -> None:
         self._by_name = {u.name: u for u in self.units}
         self._by_alias = {a: u for u in self.units for a in u.aliases}
+        self._former = {f.name: (u, f) for u in self.units for f in u.formerly}
 
     def __contains__(self, name: str) -> bool:
-        return name in self._by_name
+        """Registered under this name now, or under it formerly."""
+        return name in self._by_name or name in self._former
+
+    def canonical(self, name: str) -> str:
+        """The unit's current name (a former name maps to the unit that carries on its work)."""
+        return self._former[name][0].name if name in self._former and name not in self._by_name else name
+
+    def former(self, name: str) -> Former | None:
+        return self._former[name][1] if name in self._former and name not in self._by_name else None
 
     def get(self, name: str) -> Unit | None:
         return self._by_name.get(name)
@@ -106,6 +124,16 @@ def load_registry(path: Path) -> tuple[Registry, list[Problem]]:
         aliases = item.get("aliases") or []
         if isinstance(aliases, str):
             aliases = [aliases]
+        formerly = []
+        for entry in item.get("formerly") or []:
+            old = entry.get("name") if isinstance(entry, dict) else entry
+            until = entry.get("until") if isinstance(entry, dict) else None
+            if not old or (until is not None and (not isinstance(until, int) or isinstance(until, bool))):
+                problems.append(
+                    Problem(shown, line, f"单位“{name}”的 formerly 应写为 [{{name: 旧名称, until: 年份}}]。")
+                )
+                continue
+            formerly.append(Former(str(old), until))
         order = item.get("order", index)
         if not isinstance(order, int) or isinstance(order, bool):
             problems.append(Problem(shown, line, f"单位“{name}”的 order 应为整数。"))
@@ -117,6 +145,7 @@ def load_registry(path: Path) -> tuple[Registry, list[Problem]]:
                 parent=str(item.get("parent") or ""),
                 aliases=tuple(str(a) for a in aliases),
                 short=str(item.get("short") or ""),
+                formerly=tuple(formerly),
             )
         )
     return Registry(units, path=shown), problems

@@ -116,6 +116,13 @@ def check_source(source: Source, file: str, registry: Registry) -> tuple[Report 
     secretary = str(meta.get("secretary") or "").strip()
     if unit and isinstance(meta.get("unit"), str) and unit not in registry:
         add("unit", registry.unknown_unit_message(unit))
+    former = registry.former(unit) if unit else None
+    if former is not None and former.until is not None and year is not None and year > former.until:
+        add(
+            "unit",
+            f"“{unit}”是“{registry.canonical(unit)}”{former.until} 年及以前的名称，"
+            f"{year} 年的报告应写现名“{registry.canonical(unit)}”。",
+        )
 
     for key in ("title", "unit", "secretary", "position", "kind"):
         if isinstance(meta.get(key), str):

@@ -75,7 +75,7 @@ def test_reports_are_not_in_the_navigation(demo_site):
     html = page.read_text(encoding="utf-8")
     nav = html[html.index('class="md-nav md-nav--primary"') : html.index("</nav>", html.index("md-nav--primary"))]
     labels = re.findall(r'<span class="md-ellipsis">\s*([^<]+?)\s*</span>', nav)
-    assert labels == ["首页", "按年份", "按单位", "按书记", "搜索", "编辑指南"]
+    assert labels == ["首页", "按年份", "按单位", "按书记", "搜索", "统计", "述职评议", "编辑指南"]
 
 
 def test_no_page_loads_anything_from_another_host(demo_site):

@@ -30,6 +30,8 @@ def _page_fields(path: Path) -> list[str]:
     title = html.unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1)).rsplit(" - ", 1)[0]
     article = page[page.index("<article") : page.index("</article>")]
     header = re.search(r'<nav class="report-header".*?</nav>', article, re.S).group(0)
+    panel = re.search(r'<aside class="report-panel".*?</aside>', article, re.S)  # last year's text, not this one's
+    article = article.replace(panel.group(0), "") if panel else article
     facts = [html.unescape(t) for t in re.findall(r"<dd><a [^>]*>(.*?)</a></dd>", header)]
     body = re.sub(r"<script.*?</script>", " ", article.replace(header, ""), flags=re.S)
     body = html.unescape(re.sub(r"<[^>]+>", " ", body))

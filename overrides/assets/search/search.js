@@ -16,6 +16,8 @@
   const ROOT = new URL("../../", script ? script.src : location.href);
   const INDEX = new URL("search/data/", ROOT);
   const SPACE = /\s/u;
+  // Parts of a report page that are not the report's text: the archive header, last year's panel.
+  const EXCLUDED = ".report-header, .report-panel, .archive-actions, .md-content__button, script, style";
   const CONTROL = /\p{Cc}/u;
 
   /* ---- normalisation (the same rules as report_archive.search.normalize) ---- */
@@ -276,7 +278,7 @@
   /** The visible text of a report page's content (the archive header left out). */
   function contentText(article) {
     const copy = article.cloneNode(true);
-    copy.querySelectorAll(".report-header, .md-content__button, script, style").forEach((n) => n.remove());
+    copy.querySelectorAll(EXCLUDED).forEach((n) => n.remove());
     return copy.textContent || "";
   }
 
@@ -352,14 +354,13 @@
     return pieces;
   }
 
-  /* ---- highlighting on a report page: ?h=query ---- */
+  /* ---- highlighting on a report page: ?h=query, ?reuse=<other report> ---- */
 
-  function highlight(article, query) {
-    const wanted = terms(query);
-    if (!wanted.length) return [];
+  /** The report's text as normalised characters, each with its text node and offsets. */
+  function articleChars(article) {
     const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT, {
       acceptNode: (node) =>
-        node.parentElement.closest(".report-header, script, style") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
+        node.parentElement.closest(EXCLUDED) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
     });
     const chars = [];
     const where = []; // [node, start, end] per normalised character
@@ -370,7 +371,11 @@
         where.push([node, map.from[i], map.to[i]]);
       }
     }
-    const spans = occurrences(chars, wanted);
+    return { chars, where };
+  }
+
+  /** Wrap each [start, end) span of normalised characters in <mark class=className>. */
+  function markSpans(where, spans, className) {
     const pieces = [];
     for (const [a, b] of spans) {
       let i = a;
@@ -390,18 +395,55 @@
       range.setStart(node, start);
       range.setEnd(node, end);
       const mark = document.createElement("mark");
-      mark.className = "search-hit";
+      mark.className = className;
       range.surroundContents(mark);
       marks.unshift(mark);
     }
     return marks;
   }
 
-  function highlightFromUrl() {
-    const query = new URLSearchParams(location.search).get("h");
+  function highlight(article, query) {
+    const wanted = terms(query);
+    if (!wanted.length) return [];
+    const { chars, where } = articleChars(article);
+    return markSpans(where, occurrences(chars, wanted), "search-hit");
+  }
+
+  const SHINGLE = 12; // as report_archive/reuse.py
+
+  /** Mark the passages of this report that also stand in the report at `url` (shingles of 12 characters). */
+  async function highlightReuse(article, url) {
+    const parts = normalize(await fetchPageText(url));
+    const seen = new Set();
+    for (let i = 0; i + SHINGLE <= parts.length; i++) seen.add(parts.slice(i, i + SHINGLE).join(""));
+    const { chars, where } = articleChars(article);
+    const spans = [];
+    for (let i = 0; i + SHINGLE <= chars.length; i++) {
+      if (!seen.has(chars.slice(i, i + SHINGLE).join(""))) continue;
+      const last = spans[spans.length - 1];
+      if (last && i <= last[1]) last[1] = i + SHINGLE;
+      else spans.push([i, i + SHINGLE]);
+    }
+    return markSpans(where, spans, "reuse-hit");
+  }
+
+  async function highlightFromUrl() {
+    const params = new URLSearchParams(location.search);
     const article = document.querySelector("article");
-    if (!query || !article) return;
-    const marks = highlight(article, query);
+    if (!article) return;
+    let marks = [];
+    if (params.get("h")) marks = highlight(article, params.get("h"));
+    if (params.get("reuse")) {
+      const target = new URL(params.get("reuse"), location.href);
+      if (target.origin !== location.origin) return; // only other pages of this site
+      marks = await highlightReuse(article, target.pathname.slice(ROOT.pathname.length - 1));
+      const note = document.createElement("p");
+      note.className = "reuse-note";
+      note.textContent = marks.length
+        ? `红色底纹标出与 ${decodeURIComponent(target.pathname)} 重复的段落（连续 ${SHINGLE} 个字以上相同）。`
+        : "没有找到与该报告重复的段落。";
+      article.querySelector("h1")?.after(note);
+    }
     if (marks.length) marks[0].scrollIntoView({ block: "center" });
   }
 
