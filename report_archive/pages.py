@@ -274,6 +274,12 @@ def generated_pages(archive: Archive) -> dict[str, str]:
     return pages
 
 
+def _unit_label(archive: Archive, report: Report) -> str:
+    """The unit as the report names it, with today's name when it has changed since."""
+    current = archive.unit_of(report)
+    return report.unit if current == report.unit else f"{report.unit}（现{current}）"
+
+
 def report_header(archive: Archive, report: Report, changed: object = None) -> dict[str, object]:
     """What a report page shows above its text; URLs are site-root-relative directory URLs.
 
@@ -288,7 +294,7 @@ def report_header(archive: Archive, report: Report, changed: object = None) -> d
 
     return {
         "year": {"text": f"{report.year} 年", "url": page_url(year_page(report.year))},
-        "unit": {"text": report.unit, "url": page_url(unit_page(report.unit))},
+        "unit": {"text": _unit_label(archive, report), "url": page_url(unit_page(archive.unit_of(report)))},
         "secretary": {"text": report.secretary, "url": page_url(secretary_page(report.secretary))},
         "position": report.position,
         "kind": report.kind,

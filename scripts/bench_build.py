@@ -14,6 +14,7 @@ from pathlib import Path
 
 from _bootstrap import ROOT
 
+from report_archive import load_archive, reuse
 from report_archive.source import split
 
 BARE_CONFIG = """site_name: bare
@@ -82,6 +83,7 @@ def run_build(project: Path, config: str, site: Path) -> tuple[float, int, int]:
 BUILDS = {"bare": "bare.yml", "archive": "nosearch.yml", "site": "mkdocs.yml"}
 COLUMNS = ["报告数", "裸(s)", "档案(s)", "档案/裸", "含搜索(s)", "含搜索/裸"]
 COLUMNS += ["裸(MB)", "档案(MB)", "档案/裸大小", "含搜索(MB)", "档案字节/份", "内存峰值(MB)"]
+COLUMNS += ["重复率计算(s)", "重复率/裸"]
 
 
 def bench(count: int, repeat: int, templates: Path) -> list[float]:
@@ -92,6 +94,11 @@ def bench(count: int, repeat: int, templates: Path) -> list[float]:
         for _ in range(repeat):  # alternate, so drift on a noisy machine hits all alike
             for name, config in BUILDS.items():
                 runs[name].append(run_build(project, config, project / f"site-{name}"))
+        # The text-reuse figures are part of the archive build; time them on their own as well.
+        archive = load_archive(project / "docs", project / "units.yml")
+        start = time.perf_counter()
+        reuse.attach(archive)
+        reuse_seconds = time.perf_counter() - start
     seconds = {name: statistics.median(r[0] for r in results) for name, results in runs.items()}
     size = {name: results[0][2] for name, results in runs.items()}
     return [
@@ -107,6 +114,8 @@ def bench(count: int, repeat: int, templates: Path) -> list[float]:
         size["site"] / 2**20,
         size["archive"] / count,
         max(r[1] for results in runs.values() for r in results) / 2**20,
+        reuse_seconds,
+        reuse_seconds / seconds["bare"],
     ]
 
 

@@ -21,7 +21,7 @@ def test_bench_build_runs_on_a_small_archive():
     header, row = result.stdout.strip().splitlines()
     assert header.split("\t")[0] == "报告数"
     values = row.split("\t")
-    assert values[0] == "30" and len(values) == len(header.split("\t")) == 12
+    assert values[0] == "30" and len(values) == len(header.split("\t")) == 14
     assert all(float(v) > 0 for v in values)
 
 
