@@ -97,9 +97,10 @@ def compare(texts: list[str], previous_of: list[int | None]) -> list[Reuse]:
         reuse = Reuse()
         reuse.anywhere, reuse.anywhere_spans = _coverage(own, shared_anywhere[index])
         before = previous_of[index]
-        if before is not None:
-            shared = np.isin(own.hashes, prints[before].hashes)
-            reuse.previous, reuse.previous_spans = _coverage(own, shared)
+        if before is not None and len(prints[before].hashes):
+            other = np.sort(prints[before].hashes)
+            found = np.minimum(np.searchsorted(other, own.hashes), len(other) - 1)
+            reuse.previous, reuse.previous_spans = _coverage(own, other[found] == own.hashes)
         results.append(reuse)
     return results
 

@@ -16,6 +16,8 @@ from .pages import esc, link
 from .sections import LABELS, Section, find_sections, flatten_headings
 
 REVIEW_INDEX = "review/index.md"
+# One converter for every panel: building a Markdown instance costs far more than a conversion.
+_MARKDOWN = markdown.Markdown(extensions=["tables", "attr_list"])
 
 
 def review_page_path(year: int) -> str:
@@ -96,7 +98,7 @@ def last_years_next_steps(
     section = found.get(previous.path, {}).get("next")
     if section is None:
         return {"year": str(previous.year), "url": page_url_of(previous), "html": "", "heading": ""}
-    html = markdown.markdown(flatten_headings(section.text), extensions=["tables", "attr_list"])
+    html = _MARKDOWN.reset().convert(flatten_headings(section.text))
     return {"year": str(previous.year), "url": page_url_of(previous), "html": html, "heading": section.heading}
 
 

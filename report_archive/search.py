@@ -186,7 +186,7 @@ def _codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
-PARTITIONS = 32  # the bigram sort runs over this many slices of the shards, to bound memory
+PARTITIONS = 64  # the bigram sort runs over this many slices of the shards, to bound memory
 THREADS = 2
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -118,7 +117,6 @@ def test_former_name_validates_and_shows_under_the_current_unit(review_site, pro
     assert "“市工商局”是“市市场监管局”2018 年及以前的名称" in result.stderr
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 def test_print_to_pdf_is_a_document_without_navigation(review_site, browser, tmp_path):
     with serve(review_site) as base:
         page = browser.new_page()
@@ -147,3 +145,19 @@ def test_year_page_sorts_by_the_reuse_column(review_site, browser):
         rows = page.locator("article table tbody tr").all_inner_texts()
         assert "市财政局" in rows[0] and "市民政局" in rows[1]
         page.close()
+
+
+def test_review_views_of_the_demo_archive(demo_site):
+    stats = _html(demo_site, "/stats/")
+    assert "2026 年</strong>已有 4 个单位提交报告，尚未提交" in stats and "市民政局" in stats
+    review = _html(demo_site, "/review/2022/")
+    seed = review[review.index("市民政局 · 张三") :]
+    assert "2022年基层党建工作取得了一些成绩" in seed  # the seed's 存在的问题
+    assert "三、下一步工作思路" in seed and "始终抓牢政治建设" in seed
+    assert "未能识别章节的报告" in review  # government work reports use other headings
+    unit = _html(demo_site, "/units/国务院/")
+    timeline = unit[unit.index('class="timeline"') :]
+    assert timeline.index("周恩来") < timeline.index("李鹏") < timeline.index("李强")
+    report = _html(demo_site, "/reports/2020/国务院/")
+    assert re.search(r"与2019年本单位报告重复 \d+%", report)
+    assert "去年的下一步" in report
