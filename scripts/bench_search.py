@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import os
 import random
-import re
 import statistics
 import sys
 import tempfile
 from pathlib import Path
 
 from _bootstrap import ROOT
+
+sys.path.insert(0, str(ROOT / "tests"))  # shared helpers: serving a folder, reading built pages
 from bench_build import run_build, synthesize
 
 from report_archive.search import normalize
@@ -31,15 +31,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 def page_fields(path: Path) -> list[str]:
     """Normalised title, unit, secretary and body text of a built report page."""
-    page = path.read_text(encoding="utf-8")
-    title = html.unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1)).rsplit(" - ", 1)[0]
-    article = page[page.index("<article") : page.index("</article>")]
-    header = re.search(r'<nav class="report-header".*?</nav>', article, re.S).group(0)
-    panel = re.search(r'<aside class="report-panel".*?</aside>', article, re.S)  # last year's text, not this one's
-    article = article.replace(panel.group(0), "") if panel else article
-    facts = [html.unescape(t) for t in re.findall(r"<dd><a [^>]*>(.*?)</a></dd>", header)]
-    body = html.unescape(re.sub(r"<[^>]+>", " ", article.replace(header, "")))
-    return [normalize(title), normalize(facts[1]), normalize(facts[2]), normalize(body)]
+    from html_tools import report_fields
+
+    return [normalize(field) for field in report_fields(path)]
 
 
 def truth(pages: dict[str, list[str]], query: str) -> set[str]:
@@ -59,10 +53,8 @@ def sample_queries(pages: dict[str, list[str]], count: int, seed: int = 1) -> li
 
 
 def measure(site: Path, queries: list[str], pages: dict[str, list[str]]) -> dict[str, float]:
-    from playwright.sync_api import sync_playwright
-
-    sys.path.insert(0, str(ROOT / "tests"))
     from conftest import serve
+    from playwright.sync_api import sync_playwright
 
     with serve(site) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import posixpath
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -53,3 +55,19 @@ def external_loads(path: Path) -> list[str]:
             urls.append(attrs.get("href", ""))
         loads += [u for u in urls if u.startswith(("http:", "https:", "//"))]
     return loads
+
+
+def report_fields(path: Path) -> list[str]:
+    """Title, unit, secretary and visible body text of a built report page (raw, not normalised).
+
+    The body leaves out what is not the report's own text: the archive header and last year's panel.
+    """
+    page = path.read_text(encoding="utf-8")
+    title = html.unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1)).rsplit(" - ", 1)[0]
+    article = page[page.index("<article") : page.index("</article>")]
+    header = re.search(r'<nav class="report-header".*?</nav>', article, re.S).group(0)
+    panel = re.search(r'<aside class="report-panel".*?</aside>', article, re.S)
+    facts = [html.unescape(t) for t in re.findall(r"<dd><a [^>]*>(.*?)</a></dd>", header)]
+    body = article.replace(header, "").replace(panel.group(0), "") if panel else article.replace(header, "")
+    body = re.sub(r"<script.*?</script>", " ", body, flags=re.S)
+    return [title, facts[1], facts[2], html.unescape(re.sub(r"<[^>]+>", " ", body))]

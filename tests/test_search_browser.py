@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import html
-import re
 import unicodedata
-from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 from conftest import report_text, serve
+from html_tools import report_fields
 
 QUERIES = [
     *("三会一课", "民主生活会", "菜篮子", "GDP", "ＧＤＰ", "5G", "党", "的", "脱贫攻坚", "改革开放"),
@@ -24,26 +22,12 @@ def _norm(text: str) -> str:
     return "".join(c.lower() for c in text if not c.isspace() and unicodedata.category(c) != "Cc")
 
 
-def _page_fields(path: Path) -> list[str]:
-    """Title, unit, secretary and visible body text of a built report page."""
-    page = path.read_text(encoding="utf-8")
-    title = html.unescape(re.search(r"<title>(.*?)</title>", page, re.S).group(1)).rsplit(" - ", 1)[0]
-    article = page[page.index("<article") : page.index("</article>")]
-    header = re.search(r'<nav class="report-header".*?</nav>', article, re.S).group(0)
-    panel = re.search(r'<aside class="report-panel".*?</aside>', article, re.S)  # last year's text, not this one's
-    article = article.replace(panel.group(0), "") if panel else article
-    facts = [html.unescape(t) for t in re.findall(r"<dd><a [^>]*>(.*?)</a></dd>", header)]
-    body = re.sub(r"<script.*?</script>", " ", article.replace(header, ""), flags=re.S)
-    body = html.unescape(re.sub(r"<[^>]+>", " ", body))
-    return [title, facts[1], facts[2], body]
-
-
 @pytest.fixture(scope="module")
 def truth_pages(demo_site):
     pages = {}
     for path in (demo_site / "reports").rglob("index.html"):
         url = "/" + path.parent.relative_to(demo_site).as_posix() + "/"
-        pages[url] = [_norm(field) for field in _page_fields(path)]
+        pages[url] = [_norm(field) for field in report_fields(path)]
     return pages
 
 
