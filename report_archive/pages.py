@@ -7,7 +7,6 @@ MkDocs turns those into URLs (``years/2022/``) and resolves the relative links b
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 import re
 from collections.abc import Iterable
 from urllib.parse import quote, urlencode
@@ -56,10 +55,19 @@ def esc(text: object) -> str:
     return _MD_SPECIAL_RE.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
+def relative(target: str, source: str) -> str:
+    """The path from page ``source`` to file ``target`` (both docs-relative, normalised, no '..')."""
+    here = source.split("/")[:-1]
+    there = target.split("/")
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    return "/".join([".."] * (len(here) - common) + there[common:])
+
+
 def link(text: object, target: str, source: str) -> str:
     """A Markdown link from page ``source`` to page ``target`` (both docs-relative paths)."""
-    rel = posixpath.relpath(target, posixpath.dirname(source) or ".")
-    return f"[{esc(text)}]({quote(rel)})"
+    return f"[{esc(text)}]({quote(relative(target, source))})"
 
 
 def year_ranges(years: Iterable[int]) -> str:
