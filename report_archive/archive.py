@@ -46,8 +46,10 @@ class Archive:
         self.by_year: dict[int, list[Report]] = defaultdict(list)
         self.by_unit: dict[str, list[Report]] = defaultdict(list)
         self.by_secretary: dict[str, list[Report]] = defaultdict(list)
+        self._place: dict[str, int] = {}  # report path -> its index in by_unit[its unit]
         for report in self.reports:
             self.by_year[report.year].append(report)
+            self._place[report.path] = len(self.by_unit[self.unit_of(report)])
             self.by_unit[self.unit_of(report)].append(report)
             self.by_secretary[report.secretary].append(report)
 
@@ -73,7 +75,7 @@ class Archive:
     def neighbours(self, report: Report) -> tuple[Report | None, Report | None]:
         """The same unit's previous and next report (by year, then path)."""
         reports = self.by_unit[self.unit_of(report)]  # already sorted by year, then path
-        index = reports.index(report)
+        index = self._place[report.path]
         previous = reports[index - 1] if index > 0 else None
         following = reports[index + 1] if index + 1 < len(reports) else None
         return previous, following

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .archive import Archive
-from .search import normalize
+from .search import codepoints, normalize
 
 SHINGLE = 12
 SAMPLE = 4
@@ -44,7 +44,7 @@ class Reuse:
 
 def fingerprints(text: str) -> Fingerprints:
     """Sampled shingle hashes of normalised ``text``."""
-    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    cps = codepoints(text).astype(np.uint64)
     count = len(cps) - SHINGLE + 1
     if count <= 0:
         return Fingerprints(np.empty(0, np.uint64), np.empty(0, np.uint32), len(cps))

@@ -12,7 +12,7 @@ import markdown
 
 from .archive import Archive
 from .model import Report
-from .pages import esc, link
+from .pages import esc, link, page_url
 from .sections import LABELS, Section, find_sections, flatten_headings
 
 REVIEW_INDEX = "review/index.md"
@@ -97,10 +97,6 @@ def last_years_next_steps(
         return None
     section = found.get(previous.path, {}).get("next")
     if section is None:
-        return {"year": str(previous.year), "url": page_url_of(previous), "html": "", "heading": ""}
+        return {"year": str(previous.year), "url": page_url(previous.path), "html": "", "heading": ""}
     html = _MARKDOWN.reset().convert(flatten_headings(section.text))
-    return {"year": str(previous.year), "url": page_url_of(previous), "html": html, "heading": section.heading}
-
-
-def page_url_of(report: Report) -> str:
-    return report.path[: -len(".md")] + "/"
+    return {"year": str(previous.year), "url": page_url(previous.path), "html": html, "heading": section.heading}

@@ -72,7 +72,7 @@ def nfkc(text: str) -> str:
     by unicodedata, which is several times slower per character.
     """
     text = text.replace("\u2026", "...")
-    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).copy()
+    cps = codepoints(text).copy()
     cps[(cps >= 0xFF01) & (cps <= 0xFF5E)] -= 0xFEE0
     cps[(cps == 0x3000) | (cps == 0xA0)] = 0x20
     text = cps.tobytes().decode("utf-32-le")
@@ -182,7 +182,8 @@ def _write_shards(
     return written
 
 
-def _codepoints(text: str) -> np.ndarray:
+def codepoints(text: str) -> np.ndarray:
+    """The text's code points as a read-only uint32 array."""
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
@@ -201,14 +202,14 @@ def build_index(docs: list[SearchDoc], out: Path) -> IndexStats:
     # so that the whole text never sits in memory as 32-bit code points.
     present = np.zeros(0x110000, dtype=bool)
     for doc in docs:
-        present[_codepoints(doc.text)] = True
+        present[codepoints(doc.text)] = True
     present[[ord(FIELD_SEP), ord(DOC_SEP)]] = False
     alphabet = np.flatnonzero(present).astype(np.uint32)
     dense = np.zeros(0x110000, dtype=np.uint32)
     dense[alphabet] = np.arange(1, len(alphabet) + 1, dtype=np.uint32)
     ids = np.zeros(starts[-1], dtype=np.uint16 if len(alphabet) < 0xFFFF else np.uint32)
     for doc, start in zip(docs, starts, strict=False):
-        ids[start : start + len(doc.text)] = dense[_codepoints(doc.text)]
+        ids[start : start + len(doc.text)] = dense[codepoints(doc.text)]
     del dense, present
     files = _bigram_index(ids, alphabet, out / "b")
     files += _unigram_index(ids, alphabet, starts, out / "u")

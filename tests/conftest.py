@@ -102,6 +102,20 @@ def browser():
         browser.close()
 
 
+@pytest.fixture
+def page(browser):
+    """A fresh browser page that records every request it makes and every failure it sees."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.requests = []
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.failures = []
+    page.on("requestfailed", lambda request: page.failures.append(request.url))
+    page.on("pageerror", lambda error: page.failures.append(str(error)))
+    yield page
+    context.close()
+
+
 @contextlib.contextmanager
 def serve(directory: Path):
     """Serve ``directory`` over HTTP on a free loopback port; yields the base URL."""

@@ -4,21 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
-import pytest
-
-
-@pytest.fixture
-def page(browser, demo_server):
-    context = browser.new_context()
-    page = context.new_page()
-    page.requests = []
-    page.on("request", lambda request: page.requests.append(request.url))
-    page.failures = []
-    page.on("requestfailed", lambda request: page.failures.append(request.url))
-    page.on("pageerror", lambda error: page.failures.append(str(error)))
-    yield page
-    context.close()
-
 
 def _path(page) -> str:
     return unquote(urlsplit(page.url).path)

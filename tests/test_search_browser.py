@@ -42,14 +42,9 @@ def _truth(pages, query: str) -> dict[str, int]:
 
 
 @pytest.fixture
-def search_page(browser, demo_server):
-    context = browser.new_context()
-    page = context.new_page()
-    page.requests = []
-    page.on("request", lambda request: page.requests.append(request.url))
+def search_page(page, demo_server):
     page.goto(demo_server + "/search/")
-    yield page
-    context.close()
+    return page
 
 
 def test_results_equal_substring_ground_truth(search_page, truth_pages, demo_server):
