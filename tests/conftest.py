@@ -15,6 +15,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# Fixtures copied into the repository: the tests need nothing outside it.
+DATA = ROOT / "tests" / "data"
+SEED = DATA / "seed.txt"
+CORPUS = DATA / "corpus"
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 UNITS = "- name: 市民政局\n- name: 市财政局\n- name: 区教育局\n"
 

@@ -9,13 +9,10 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import ROOT
+from conftest import CORPUS, ROOT, SEED
 
 from report_archive.importer import ImportFailure, convert, read_docx, read_text_file
 
-SHARED = ROOT.parent / "shared"
-SEED = SHARED / "seed" / "000_b8284a4ff71a7e42.txt"
-CORPUS = SHARED / "corpus" / "gov-work-reports"
 FIELDS = {"unit": "市民政局", "secretary": "张三"}
 
 
@@ -108,15 +105,15 @@ def test_corpus_with_a_path_pattern(tmp_path):
     assert result.returncode == 1  # some files cannot be imported
     rows = [line.split(None, 2) for line in result.stdout.splitlines()[1:-1]]
     imported = [r for r in rows if r[0] == "导入"]
-    failed = {r[1].split("gov-work-reports/")[-1]: r[2] for r in rows if r[0] == "失败"}
-    assert len(rows) == 157
-    assert len(imported) == 125 and len(list(out.rglob("*.md"))) == 125
+    failed = {r[1].split("corpus/")[-1]: r[2] for r in rows if r[0] == "失败"}
+    assert len(rows) == 10
+    assert len(imported) == 7 and len(list(out.rglob("*.md"))) == 7
     # Every failure is a report whose opening lines name no speaker.
-    assert len(failed) == 32
+    assert set(failed) == {"国务院/1964-part.md", "四川省/2003.md", "浙江省/1990.md"}
     assert all("缺少 报告人（secretary）" in reason for reason in failed.values())
-    assert {"国务院/1964-part.md", "四川省/2003.md", "浙江省/1990.md"} <= set(failed)
     assert (out / "1964" / "国务院-summary.md").exists()
-    assert result.stdout.splitlines()[-1] == "合计：导入 125，跳过 0，失败 32"
+    assert "secretary: 周恩来" in (out / "1954" / "国务院.md").read_text(encoding="utf-8")
+    assert result.stdout.splitlines()[-1] == "合计：导入 7，跳过 0，失败 3"
 
 
 def test_dry_run_writes_nothing(tmp_path):

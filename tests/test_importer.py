@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from conftest import SEED
 
 from report_archive.importer import (
     ImportOptions,
@@ -16,9 +16,6 @@ from report_archive.importer import (
     run_import,
     structure_line,
 )
-
-# ../shared sits beside the checkout in development and CI.
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_b8284a4ff71a7e42.txt"
 
 
 def test_seed_headings():

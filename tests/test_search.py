@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
+from conftest import SEED
 
 from report_archive.search import build_index, display_text, html_to_text, make_doc, normalize
 
@@ -183,8 +184,7 @@ def test_terms_do_not_match_across_fields_or_reports(index):
 
 
 def test_random_substrings_of_a_real_report_are_exact(tmp_path):
-    seed = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_b8284a4ff71a7e42.txt"
-    text = seed.read_text(encoding="utf-8")
+    text = SEED.read_text(encoding="utf-8")
     paragraphs = [p for p in text.splitlines() if p.strip()]
     docs = [
         make_doc(f"reports/{2000 + i}/x/", f"报告{i}", 2000 + i, "单位", "某某", p) for i, p in enumerate(paragraphs)
