@@ -28,14 +28,15 @@ validate: $(BIN)/.site
 	$(BIN)/python scripts/validate.py
 
 # Browser tests drive Debian's Chromium (or $$CHROMIUM), publishing tests a real nginx, the
-# workflow lint runs on Node.js, the print test reads PDFs with pdftotext; install what is
-# missing with apt (as root, or with sudo).
+# workflow lint runs on Node.js, the print test reads PDFs with pdftotext and needs a Chinese font
+# to print Chinese; install what is missing with apt (as root, or with sudo).
 system:
 	@missing=""; \
 	  [ -x "$${CHROMIUM:-/usr/bin/chromium}" ] || missing="$$missing chromium"; \
 	  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	  command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	  command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	  [ -n "$$(fc-list :lang=zh 2>/dev/null)" ] || missing="$$missing fonts-noto-cjk"; \
 	  if [ -n "$$missing" ]; then \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \

@@ -7,6 +7,7 @@ MkDocs turns those into URLs (``years/2022/``) and resolves the relative links b
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections.abc import Iterable
 from urllib.parse import quote, urlencode
@@ -16,7 +17,9 @@ from .model import Report
 
 HOME_MARKER = "<!-- archive:summary -->"
 _SLUG_BAD_RE = re.compile(r"[\s/\\?#%]+")
-_MD_SPECIAL_RE = re.compile(r"([\\`*_\[\]|<>])")
+# Characters Markdown (with the tables extension) would read as syntax, exactly the ones it lets a
+# backslash escape (any other backslash would show); '<', '>' and '&' become entities instead.
+_MD_SPECIAL_RE = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 
 
 def slug(name: str) -> str:
@@ -51,8 +54,12 @@ def page_url(src: str) -> str:
 
 
 def esc(text: object) -> str:
-    """Text safe inside Markdown inline content and table cells."""
-    return _MD_SPECIAL_RE.sub(r"\\\1", str(text)).replace("\n", " ")
+    """Plain text safe inside Markdown inline content and table cells: shown as it is, never markup.
+
+    HTML's special characters become entities (Markdown leaves those alone), Markdown's are
+    backslash-escaped, line breaks become spaces.
+    """
+    return html.escape(_MD_SPECIAL_RE.sub(r"\\\1", " ".join(str(text).splitlines())), quote=True)
 
 
 def relative(target: str, source: str) -> str:
@@ -158,11 +165,6 @@ def units_index(archive: Archive) -> str:
     return "# 按单位浏览\n\n" + intro + _table(["单位", "年份", "报告数"], rows)
 
 
-def succession(reports: list[Report]) -> list[tuple[str, str]]:
-    """Consecutive terms of office: [(name, '2019–2022'), ...] in year order."""
-    return [(name, years) for name, years, _ in terms_of_office(reports)]
-
-
 def terms_of_office(reports: list[Report]) -> list[tuple[str, str, list[Report]]]:
     """Consecutive terms: (person, years, their reports) in year order."""
     terms: list[tuple[str, list[Report]]] = []
@@ -174,18 +176,22 @@ def terms_of_office(reports: list[Report]) -> list[tuple[str, str, list[Report]]
     return [(name, year_ranges(r.year for r in items), items) for name, items in terms]
 
 
-def timeline(reports: list[Report], source: str) -> str:
-    """The succession of reporting persons as a timeline (an ordered list styled as one)."""
+def timeline(reports: list[Report], current: str, source: str) -> str:
+    """The succession of reporting persons as a timeline (an ordered list styled as one).
+
+    Each entry names the person's positions, and the unit's name at the time where it differs
+    from ``current``, today's name.
+    """
     items = []
     for name, years, term in terms_of_office(reports):
         positions = "、".join(dict.fromkeys(r.position for r in term if r.position))
-        names = "、".join(dict.fromkeys(r.unit for r in term))
-        detail = " · ".join(part for part in (positions, f"时称{names}" if names else "") if part)
+        former = "、".join(dict.fromkeys(r.unit for r in term if r.unit != current))
+        detail = " · ".join(part for part in (positions, f"时称{former}" if former else "") if part)
         items.append(
-            f'<li><span class="timeline__years">{years}</span> {link(name, secretary_page(name), source)}'
-            f"{f' <small>{esc(detail)}</small>' if detail else ''}</li>"
+            f'<li markdown="span"><span class="timeline__years">{years}</span> '
+            f"{link(name, secretary_page(name), source)}{f' <small>{esc(detail)}</small>' if detail else ''}</li>"
         )
-    return '<ol class="timeline" markdown>\n' + "\n".join(items) + "\n</ol>\n"
+    return '<ol class="timeline" markdown="1">\n' + "\n".join(items) + "\n</ol>\n"
 
 
 def unit_detail(archive: Archive, unit: str) -> str:
@@ -196,19 +202,13 @@ def unit_detail(archive: Archive, unit: str) -> str:
     if info and info.parent:
         lines.append(f"上级单位：{esc(info.parent)}\n")
     lines.append(f"共 {len(reports)} 份报告，年份：{year_ranges(r.year for r in reports)}。\n")
-    terms = succession(reports)
-    lines.append(
-        "历任报告人："
-        + " → ".join(f"{link(name, secretary_page(name), source)}（{years}）" for name, years in terms)
-        + "\n"
-    )
     formerly = [
         f"{esc(f.name)}（至 {f.until} 年）" if f.until else esc(f.name) for f in (info.formerly if info else ())
     ]
     if formerly:
         lines.append(f"曾用名：{'、'.join(formerly)}。以旧名称提交的报告也列在这里。\n")
     lines.append("## 历任报告人\n")
-    lines.append(timeline(reports, source))
+    lines.append(timeline(reports, unit, source))
     lines.append("## 历年报告\n")
     if any(r.unit != unit for r in reports):
         columns: tuple[str, ...] = ("year", "unit", "secretary", "position", "title", "length")

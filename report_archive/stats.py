@@ -61,11 +61,12 @@ def stats_page(archive: Archive) -> str:
     def unit_cell(unit: str) -> str:  # a unit with no report yet has no page to link to
         return link(unit, unit_page(unit), source) if unit in archive.by_unit else esc(unit)
 
-    pending = "、".join(unit_cell(u) for u in missing)
-    lines.append(
-        f"**{latest} 年**已有 {len({archive.unit_of(r) for r in archive.by_year[latest]})} 个单位提交报告"
-        + (f"，尚未提交：{pending}。" if missing else "，已全部提交。")
-    )
+    submitted = len({archive.unit_of(r) for r in archive.by_year[latest]})
+    lines.append(f"**{latest} 年**：{submitted} 个单位已提交，{len(missing)} 个未提交。")
+    if missing:
+        pending = "、".join(unit_cell(u) for u in missing)
+        summary = f"<summary>{latest} 年未提交的单位</summary>"
+        lines += ["", f'<details markdown="1">{summary}', "", pending, "", "</details>"]
     lines += ["", "## 报告提交情况", "", "每格是该单位该年的报告数，“—”表示没有报告。", ""]
     header = ["年份", *[unit_cell(u) for u in units], "合计"]
     lines.append("| " + " | ".join(header) + " |")

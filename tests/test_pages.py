@@ -45,8 +45,12 @@ def test_unit_page_newest_first_with_succession():
     years = [line.split("]")[0] for line in md.splitlines() if line.startswith("| [")]
     assert years == ["| [2023", "| [2022", "| [2021"]
     assert "上级单位：市政府" in md
-    assert "张三" in md and "（2021–2022）" in md and "（2023）" in md
-    assert md.index("张三") < md.index("李四")  # succession in year order
+    timeline = md[md.index('<ol class="timeline"') :]
+    assert '<span class="timeline__years">2021–2022</span> [张三]' in timeline
+    assert '<span class="timeline__years">2023</span> [李四]' in timeline
+    assert timeline.index("张三") < timeline.index("李四")  # succession in year order
+    assert md.count("张三") == 3  # once in the timeline, twice in the table: one succession per page
+    assert "时称" not in md  # the unit never changed its name
 
 
 def test_secretary_page_lists_units_and_years():

@@ -77,7 +77,9 @@ def test_last_years_next_steps_panel():
 
 def test_stats_matrix_totals_and_charts():
     page = stats_page(_archive())
-    assert "**2022 年**已有 2 个单位提交报告，尚未提交：" in page and "区教育局" in page
+    assert "**2022 年**：2 个单位已提交，1 个未提交。" in page
+    pending = page[page.index("<details") : page.index("</details>")]
+    assert "<summary>2022 年未提交的单位</summary>" in pending and "区教育局" in pending
     rows = [line for line in page.splitlines() if line.startswith("| [20")]
     assert rows[0].startswith("| [2022](../years/2022/index.md) | 1 | 1 | — | 2 |")
     assert rows[1].startswith("| [2021](../years/2021/index.md) | 1 | — | — | 1 |")

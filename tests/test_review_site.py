@@ -58,7 +58,8 @@ def _html(site, url):
 
 def test_stats_matrix_and_svg_charts(review_site):
     html = _html(review_site, "/stats/")
-    assert "2023 年</strong>已有 1 个单位提交报告，尚未提交" in html
+    assert "2023 年</strong>：1 个单位已提交，2 个未提交。" in html
+    assert re.search(r"<details>\s*<summary>2023 年未提交的单位</summary>", html)
     article = html.split("<article")[1].split("</article>")[0]
     assert article.count('class="archive-chart"') == 2 and "<script" not in article
     rows = re.findall(r"<tr>\s*<td><a [^>]*>(\d{4})</a></td>(.*?)</tr>", html, re.S)
@@ -103,8 +104,10 @@ def test_former_name_validates_and_shows_under_the_current_unit(review_site, pro
     unit = _html(review_site, "/units/市市场监管局/")
     assert "曾用名：市工商局（至 2018 年）" in unit
     assert "市工商局" in unit and "赵六" in unit and "钱七" in unit
-    assert 'class="timeline"' in unit
-    assert unit.index("赵六") < unit.index("钱七", unit.index('class="timeline"'))
+    timeline = unit[unit.index('class="timeline"') : unit.index("</ol>")]
+    assert timeline.index("赵六") < timeline.index("钱七")
+    assert "时称市工商局" in timeline  # only the term under the former name says so
+    assert timeline.count("时称") == 1
     report = _html(review_site, "/reports/2017/市工商局/")
     assert "/units/市市场监管局/" in report.replace(
         "%E5%B8%82%E5%B8%82%E5%9C%BA%E7%9B%91%E7%AE%A1%E5%B1%80", "市市场监管局"
@@ -149,15 +152,18 @@ def test_year_page_sorts_by_the_reuse_column(review_site, browser):
 
 def test_review_views_of_the_demo_archive(demo_site):
     stats = _html(demo_site, "/stats/")
-    assert "2026 年</strong>已有 4 个单位提交报告，尚未提交" in stats and "市民政局" in stats
+    assert "2026 年</strong>：4 个单位已提交，1 个未提交。" in stats
+    assert "市民政局" in stats[stats.index("<details>") : stats.index("</details>")]
     review = _html(demo_site, "/review/2022/")
     seed = review[review.index("市民政局 · 张三") :]
     assert "2022年基层党建工作取得了一些成绩" in seed  # the seed's 存在的问题
     assert "三、下一步工作思路" in seed and "始终抓牢政治建设" in seed
     assert "未能识别章节的报告" in review  # government work reports use other headings
     unit = _html(demo_site, "/units/国务院/")
-    timeline = unit[unit.index('class="timeline"') :]
+    timeline = unit[unit.index('class="timeline"') : unit.index("</ol>")]
     assert timeline.index("周恩来") < timeline.index("李鹏") < timeline.index("李强")
+    assert re.search(r'<a href="\.\./\.\./secretaries/%E5%91%A8%E6%81%A9%E6%9D%A5/">周恩来</a>', timeline)
+    assert "时称" not in unit and "](" not in unit
     report = _html(demo_site, "/reports/2020/国务院/")
     assert re.search(r"与2019年本单位报告重复 \d+%", report)
     assert "去年的下一步" in report

@@ -85,6 +85,10 @@ def test_search_page_state_lives_in_the_url(search_page, demo_server):
     page.wait_for_selector(".search-result")
     metas = page.locator(".search-result__meta").all_inner_texts()
     assert metas and all(m.startswith("2020 年") for m in metas)
+    # A title that does not name year and unit gets both in front of it.
+    titles = page.locator(".search-result__title").all_inner_texts()
+    assert "2020 年 · 国务院 · 政府工作报告" in titles
+    assert all("2020" in t and any(u in t for u in ("国务院", "浙江省", "广东省", "四川省")) for t in titles)
     assert page.input_value("#search-q") == "菜篮子"
     assert page.locator("#search-chart svg rect").count() >= 1
     assert page.locator("#facet-year .search-facet--selected").inner_text().startswith("2020 年")

@@ -133,9 +133,16 @@
     chart.hidden = false;
   }
 
+  // A title such as "政府工作报告" says nothing about which report it is: name the year and unit
+  // in front of it unless the title already names both.
+  function resultTitle(result) {
+    const { title, year, unit } = result;
+    return title.includes(String(year)) && title.includes(unit) ? title : `${year} 年 · ${unit} · ${title}`;
+  }
+
   function resultItem(result, query) {
     const item = element("li", undefined, "search-result");
-    const link = element("a", result.title, "search-result__title");
+    const link = element("a", resultTitle(result), "search-result__title");
     const target = new URL(result.url.replace(/^\//, ""), search.root);
     target.searchParams.set("h", query);
     link.href = target.href;
