@@ -26,9 +26,8 @@ def on_files(files, config):
     _data = site.prepare(Path(config.docs_dir), root / "units.yml", root, patterns)
     for problem in _data.archive.problems:
         log.error(str(problem))
-    for path in _data.archive.drafts + _data.archive.broken:
-        if file := files.get_file_from_path(path):
-            files.remove(file)
+    for file in [f for f in files if _data.archive.left_out(f.src_uri)]:
+        files.remove(file)
     for src, markdown in site.generated_pages(_data).items():
         inclusion = InclusionLevel.UNDEFINED if src in site.NAV_PAGES else InclusionLevel.NOT_IN_NAV
         files.append(File.generated(config, src, content=markdown, inclusion=inclusion))
@@ -46,9 +45,14 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
-    """Keep each report's rendered text for the search index."""
+    """Publish each report's HTML through the allowlist (an error for whatever it removes); keep it for search."""
     report = _data.archive.get(page.file.src_uri)
-    if report is not None and config.extra.get("search_index", True):
+    if report is None:
+        return html
+    html, problems = site.report_html(report, html)
+    for problem in problems:
+        log.error(str(problem))
+    if config.extra.get("search_index", True):
         _search_docs.append(search.document(report, page.url, html))
     return html
 

@@ -6,16 +6,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .docs import scan_docs
 from .model import Problem, Report
 from .source import decode, guess_encoding, split
 from .units import Registry, load_registry
 from .validate import check_duplicates, check_source
 
-REPORTS_DIR = "reports"
+MAX_REPORT_BYTES = 2 * 1024 * 1024
 
 
 def load_report(data: bytes, file: str, registry: Registry) -> tuple[Report | None, list[Problem]]:
-    """Decode, split and check one report file given as bytes."""
+    """Decode, split and check one report file given as bytes; None when it cannot be published."""
+    if len(data) > MAX_REPORT_BYTES:
+        size = f"{len(data) / 2**20:.1f} MB"
+        return None, [Problem(file, None, f"文件有 {size}，超过报告的上限 2 MB。请检查是否误贴了其他内容。", "size")]
     text = decode(data)
     if text is None:
         encoding = guess_encoding(data)
@@ -35,14 +39,16 @@ class Archive:
     registry: Registry = field(default_factory=Registry)
     problems: list[Problem] = field(default_factory=list)
     drafts: list[str] = field(default_factory=list)
-    # Files that must not be built at all (undecodable).
-    broken: list[str] = field(default_factory=list)
+    # Docs-relative paths that must not be built at all: report files that are not valid reports,
+    # files that do not belong under reports/, symlinks (a folder's whole content with it).
+    excluded: list[str] = field(default_factory=list)
     # Report path -> reuse figures (see reuse.py), filled in by attach_reuse().
     reuse: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.reports.sort(key=lambda r: (r.year, self.registry.sort_key(self.unit_of(r)), r.path))
         self._by_path = {r.path: r for r in self.reports}
+        self._left_out = set(self.excluded) | set(self.drafts)
         self.by_year: dict[int, list[Report]] = defaultdict(list)
         self.by_unit: dict[str, list[Report]] = defaultdict(list)
         self.by_secretary: dict[str, list[Report]] = defaultdict(list)
@@ -56,6 +62,11 @@ class Archive:
     def unit_of(self, report: Report) -> str:
         """The unit a report belongs to now (a report under a former name goes to the current unit)."""
         return self.registry.canonical(report.unit)
+
+    def left_out(self, src: str) -> bool:
+        """Whether docs file ``src`` stays out of the build: a draft, excluded, or inside an excluded folder."""
+        parts = src.split("/")
+        return any("/".join(parts[:n]) in self._left_out for n in range(1, len(parts) + 1))
 
     def get(self, path: str) -> Report | None:
         return self._by_path.get(path)
@@ -84,25 +95,26 @@ class Archive:
 def load_archive(docs_dir: Path, units_file: Path) -> Archive:
     """Read and check every report under ``docs_dir/reports`` against the registry."""
     registry, problems = load_registry(units_file)
+    files, excluded, found = scan_docs(docs_dir)
+    problems += found
     loaded: list[Report] = []
-    broken: list[str] = []
-    for path in sorted((docs_dir / REPORTS_DIR).rglob("*.md")):
+    for path in files:
         file = path.relative_to(docs_dir).as_posix()
         report, found = load_report(path.read_bytes(), file, registry)
         problems += found
         if report is not None:
             loaded.append(report)
-        if any(p.code == "encoding" for p in found):
-            broken.append(file)
+        else:
+            excluded.append(file)
     problems += check_duplicates(loaded)
     return Archive(
         reports=[r for r in loaded if not r.draft],
         registry=registry,
-        problems=sorted(problems, key=_problem_order),
+        problems=sorted(problems, key=problem_order),
         drafts=[r.path for r in loaded if r.draft],
-        broken=broken,
+        excluded=sorted(excluded),
     )
 
 
-def _problem_order(problem: Problem) -> tuple[str, int]:
+def problem_order(problem: Problem) -> tuple[str, int]:
     return (problem.file, problem.line or 0)

@@ -9,8 +9,17 @@ from typing import Any
 
 DEFAULT_KIND = "述职报告"
 
-_HEADING_RE = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
-_MARKUP_RE = re.compile(r"<[^>]+>|[#*_`>|\-\[\]()!]|\s")
+# Every pattern applied to report text runs in linear time: no lazy group before optional runs,
+# no unbounded scan that can restart at every position.
+_HEADING_RE = re.compile(r"^#[ \t]+(\S.*)$", re.MULTILINE)
+_MARKUP_RE = re.compile(r"<[^<>]+>|[#*_`>|\-\[\]()!]|\s")
+
+
+def heading_text(text: str) -> str:
+    """A Markdown heading's text without the optional closing '#' run (in linear time)."""
+    stripped = text.rstrip()
+    closed = stripped.rstrip("#")
+    return closed.rstrip() if closed != stripped and (not closed or closed[-1] in " \t") else stripped
 
 
 @dataclass(frozen=True, order=True)
@@ -41,6 +50,7 @@ class Report:
     path: str
     meta: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     body: str = field(default="", compare=False, repr=False)
+    body_line: int = field(default=1, compare=False, repr=False)  # line of the file where the body starts
 
     @property
     def kind(self) -> str:
@@ -60,7 +70,7 @@ class Report:
             return str(self.meta["title"])
         match = _HEADING_RE.search(self.body)
         if match:
-            return match.group(1)
+            return heading_text(match.group(1))
         return f"{self.year}年{self.unit}{self.kind}"
 
     @cached_property

@@ -105,7 +105,7 @@ def compare(texts: list[str], previous_of: list[int | None]) -> list[Reuse]:
     return results
 
 
-_LINK_TARGET_RE = re.compile(r"\]\([^)]*\)|\[\^[^\]]*\]|<[^>]+>")
+_LINK_TARGET_RE = re.compile(r"\]\([^()\[\]]*\)|\[\^[^\[\]]*\]|<[^<>]+>")
 _MARKUP_RE = re.compile(r"[#*_`>|\[\]!~]")
 
 

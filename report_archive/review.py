@@ -6,10 +6,12 @@ report page, to HTML rendered with the same Markdown library the site uses).
 
 from __future__ import annotations
 
+import html
 import re
 
 import markdown
 
+from . import sanitize
 from .archive import Archive
 from .model import Report
 from .pages import esc, link, page_url
@@ -29,12 +31,19 @@ def sections_of(archive: Archive, patterns: dict[str, re.Pattern[str]]) -> dict[
     return {r.path: find_sections(r.body, patterns) for r in archive.reports}
 
 
+def section_html(section: Section) -> str:
+    """A report's section as HTML for another page: headings flattened, through the HTML allowlist."""
+    return sanitize.clean(_MARKDOWN.reset().convert(flatten_headings(section.text)))
+
+
 def _side(kind: str, section: Section | None) -> str:
+    # Ready HTML, not Markdown: the report's own text must not be read as part of this page's markup.
     if section is None:
-        return f'<div class="review-pair__side" markdown>\n**{LABELS[kind]}**：未识别出这一部分。\n</div>'
+        return f'<div class="review-pair__side"><p><strong>{LABELS[kind]}</strong>：未识别出这一部分。</p></div>'
+    heading = html.escape(section.heading)
     return (
-        f'<div class="review-pair__side" markdown>\n**{LABELS[kind]}**（{esc(section.heading)}）\n\n'
-        f"{flatten_headings(section.text)}\n</div>"
+        f'<div class="review-pair__side"><p><strong>{LABELS[kind]}</strong>（{heading}）</p>\n'
+        f"{section_html(section)}\n</div>"
     )
 
 
@@ -56,7 +65,7 @@ def review_year(archive: Archive, year: int, found: dict[str, dict[str, Section]
         if gaps:
             unrecognised.append((report, gaps))
         lines += [f"## {esc(report.unit)} · {esc(report.secretary)}", "", link("阅读全文", report.path, source), ""]
-        lines += ['<div class="review-pair" markdown>', _side("problems", sections.get("problems"))]
+        lines += ['<div class="review-pair">', _side("problems", sections.get("problems"))]
         lines += [_side("next", sections.get("next")), "</div>", ""]
     if unrecognised:
         lines += [
@@ -98,5 +107,9 @@ def last_years_next_steps(
     section = found.get(previous.path, {}).get("next")
     if section is None:
         return {"year": str(previous.year), "url": page_url(previous.path), "html": "", "heading": ""}
-    html = _MARKDOWN.reset().convert(flatten_headings(section.text))
-    return {"year": str(previous.year), "url": page_url(previous.path), "html": html, "heading": section.heading}
+    return {
+        "year": str(previous.year),
+        "url": page_url(previous.path),
+        "html": section_html(section),
+        "heading": section.heading,
+    }

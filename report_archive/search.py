@@ -46,7 +46,7 @@ UNIGRAM_SHARDS = 64
 HASH_MULT = 65599
 FORMAT = 1
 
-_TAG_RE = re.compile(r"<[^>]*>")
+_TAG_RE = re.compile(r"<[^<>]*>")
 _DROP_BLOCKS_RE = re.compile(r"<(script|style)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
 _SPACE_RE = re.compile(r"\s+")
 # Control characters (category Cc) that are not white space; white space is folded separately.

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .model import heading_text
+
 DEFAULT_PATTERNS: dict[str, list[str]] = {
     "work": [r"履职情况", r"主要工作", r"工作情况", r"工作回顾", r"主要做法", r"工作成效", r"取得的成[效绩]"],
     "problems": [r"存在的?(主要)?问题", r"问题(和|与|及)不足", r"不足", r"差距", r"短板"],
@@ -18,7 +20,7 @@ DEFAULT_PATTERNS: dict[str, list[str]] = {
 }
 LABELS = {"work": "履职情况", "problems": "存在的问题", "next": "下一步打算"}
 
-_HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(\S.*)$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ def compile_patterns(patterns: dict[str, list[str]] | None = None) -> dict[str, 
 
 def find_sections(body: str, patterns: dict[str, re.Pattern[str]]) -> dict[str, Section]:
     """The first section of each kind whose heading matches (the '#' title itself is not a section)."""
-    headings = [(m.start(), m.end(), len(m.group(1)), m.group(2)) for m in _HEADING_RE.finditer(body)]
+    headings = [(m.start(), m.end(), len(m.group(1)), heading_text(m.group(2))) for m in _HEADING_RE.finditer(body)]
     found: dict[str, Section] = {}
     for index, (_, end, level, text) in enumerate(headings):
         if level == 1:
@@ -57,4 +59,4 @@ def find_sections(body: str, patterns: dict[str, re.Pattern[str]]) -> dict[str, 
 
 def flatten_headings(markdown: str) -> str:
     """Sub-headings as bold lines, so a section shown inside another page adds nothing to its outline."""
-    return _HEADING_RE.sub(lambda m: f"**{m.group(2)}**", markdown)
+    return _HEADING_RE.sub(lambda m: f"**{heading_text(m.group(2))}**", markdown)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import history, pages, reuse, review, search, stats
+from . import history, pages, reuse, review, sanitize, search, stats
 from .archive import Archive, load_archive
-from .model import Report
+from .model import Problem, Report
 from .sections import Section, compile_patterns
+from .validate import check_rendered
 
 # Generated pages listed in the site navigation (every other generated page stays out of it).
 NAV_PAGES = (*pages.NAV_PAGES, stats.STATS_PAGE, review.REVIEW_INDEX)
@@ -36,6 +37,12 @@ def generated_pages(data: SiteData) -> dict[str, str]:
     generated |= review.review_pages(data.archive, data.sections)
     generated[search.PAGE] = search.PAGE_SOURCE
     return generated
+
+
+def report_html(report: Report, html: str) -> tuple[str, list[Problem]]:
+    """The report page's HTML as published (through the allowlist), and what the allowlist removed."""
+    cleaned = sanitize.clean(html)
+    return cleaned, check_rendered(report, html, cleaned)
 
 
 def report_context(data: SiteData, report: Report) -> dict[str, object]:

@@ -64,11 +64,40 @@ def decode(data: bytes) -> str | None:
         return None
 
 
+def _refuse(problem: str, mark: yaml.Mark | None) -> yaml.MarkedYAMLError:
+    return yaml.MarkedYAMLError(problem=problem, problem_mark=mark)
+
+
+def _check_nodes(node: yaml.Node | None) -> None:
+    """Refuse duplicate keys anywhere in the tree (YAML would keep the last one silently)."""
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        raise _refuse(f"键“{key.value}”重复出现", key.start_mark)
+                    seen.add(key.value)
+                stack += [key, value]
+        elif isinstance(current, yaml.SequenceNode):
+            stack += current.value
+
+
 def parse_yaml(text: str) -> tuple[Any, yaml.Node | None]:
-    """Parse one YAML document; return the data and its node tree (for line numbers)."""
+    """Parse one YAML document; return the data and its node tree (for line numbers).
+
+    Anchors and aliases (``&a``, ``*a``: a few hundred bytes of them expand to gigabytes) and
+    duplicate keys are refused with a ``yaml.MarkedYAMLError``.
+    """
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _refuse("不允许使用 YAML 锚点和别名（& 和 *）", event.start_mark)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+        _check_nodes(node)
         data = loader.construct_document(node) if node is not None else None
     finally:
         loader.dispose()

@@ -10,7 +10,8 @@ from pathlib import Path
 import yaml
 
 from .model import Problem
-from .source import parse_yaml, sequence_lines, yaml_error_line
+from .plain import markup_problem, name_problem
+from .source import decode, parse_yaml, sequence_lines, yaml_error_line
 
 UNIT_KEYS = {"name", "order", "parent", "aliases", "short", "formerly"}
 # Characters that would break a file name or a URL path segment.
@@ -93,13 +94,19 @@ def load_registry(path: Path) -> tuple[Registry, list[Problem]]:
     """Read ``units.yml``; return the registry and every problem found in it."""
     shown = path.name
     problems: list[Problem] = []
-    if not path.exists():
+    if path.is_symlink():
+        return Registry(path=shown), [Problem(shown, None, "units.yml 不能是符号链接。请换成普通文件。")]
+    if not path.is_file():
         return Registry(path=shown), [Problem(shown, None, "找不到单位登记表 units.yml。")]
-    text = path.read_text(encoding="utf-8-sig")
+    text = decode(path.read_bytes())
+    if text is None:
+        return Registry(path=shown), [Problem(shown, None, "units.yml 不是 UTF-8 编码。请另存为 UTF-8。")]
     try:
         data, node = parse_yaml(text)
     except yaml.YAMLError as exc:
-        return Registry(path=shown), [Problem(shown, yaml_error_line(exc), f"YAML 格式错误：{exc}")]
+        return Registry(path=shown), [
+            Problem(shown, yaml_error_line(exc), f"YAML 格式错误：{getattr(exc, 'problem', None) or exc}。")
+        ]
     lines = sequence_lines(node)
     if data is None:
         data = []
@@ -115,20 +122,24 @@ def load_registry(path: Path) -> tuple[Registry, list[Problem]]:
         name = str(item["name"]).strip()
         for key in sorted(set(item) - UNIT_KEYS):
             problems.append(Problem(shown, line, f"单位“{name}”有未知的键“{key}”。"))
+        if message := name_problem(name):
+            problems.append(Problem(shown, line, f"单位名称“{name[:60]}”{message}。"))
+            continue
         if _BAD_NAME_RE.search(name):
             problems.append(Problem(shown, line, f"单位名称“{name}”含有空格或不能用于文件名的字符。"))
         if name in seen:
             problems.append(Problem(shown, line, f"单位“{name}”重复登记（另见第 {seen[name]} 行）。"))
             continue
         seen[name] = line or 0
-        aliases = item.get("aliases") or []
-        if isinstance(aliases, str):
-            aliases = [aliases]
+        texts, found = _plain_fields(item, name, shown, line)
+        problems += found
+        aliases = texts.get("aliases", [])
         formerly = []
-        for entry in item.get("formerly") or []:
+        for entry in _listed(item.get("formerly")):
             old = entry.get("name") if isinstance(entry, dict) else entry
             until = entry.get("until") if isinstance(entry, dict) else None
-            if not old or (until is not None and (not isinstance(until, int) or isinstance(until, bool))):
+            bad_until = until is not None and (not isinstance(until, int) or isinstance(until, bool))
+            if not isinstance(old, str) or not old.strip() or bad_until or name_problem(old):
                 problems.append(
                     Problem(shown, line, f"单位“{name}”的 formerly 应写为 [{{name: 旧名称, until: 年份}}]。")
                 )
@@ -142,10 +153,38 @@ def load_registry(path: Path) -> tuple[Registry, list[Problem]]:
             Unit(
                 name=name,
                 order=order,
-                parent=str(item.get("parent") or ""),
-                aliases=tuple(str(a) for a in aliases),
-                short=str(item.get("short") or ""),
+                parent=texts.get("parent", [""])[0],
+                aliases=tuple(aliases),
+                short=texts.get("short", [""])[0],
                 formerly=tuple(formerly),
             )
         )
     return Registry(units, path=shown), problems
+
+
+def _listed(value: object) -> list:
+    """A registry field that may be one value or a list of them, as a list."""
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _plain_fields(item: dict, name: str, shown: str, line: int | None) -> tuple[dict[str, list[str]], list[Problem]]:
+    """parent and short (one text each) and aliases (a list of texts), checked to be plain text."""
+    texts: dict[str, list[str]] = {}
+    problems = []
+    for key, many in (("parent", False), ("short", False), ("aliases", True)):
+        value = item.get(key)
+        values = _listed(value) if many else ([] if value is None else [value])
+        if any(not isinstance(v, str | int) or isinstance(v, bool) for v in values):
+            kind = "文字或文字的列表，如 [别名一, 别名二]" if many else "文字"
+            problems.append(Problem(shown, line, f"单位“{name}”的 {key} 应为{kind}。"))
+            continue
+        kept = []
+        for text in (str(v).strip() for v in values):
+            if message := markup_problem(text):
+                problems.append(Problem(shown, line, f"单位“{name}”的 {key}“{text[:60]}”{message}。"))
+            else:
+                kept.append(text)
+        texts[key] = kept or [""] if not many else kept
+    return texts, problems

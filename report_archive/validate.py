@@ -6,10 +6,13 @@ import contextlib
 import datetime as dt
 import difflib
 import re
+from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
 
+from . import sanitize
 from .model import Problem, Report
+from .plain import markup_problem, name_problem
 from .source import Source
 from .units import Registry
 
@@ -20,15 +23,6 @@ FIRST_YEAR = 1949
 
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-# Raw HTML that could run code in a reader's browser.
-_UNSAFE = [
-    (re.compile(r"<\s*script\b", re.I), "含有 <script> 标签"),
-    (re.compile(r"<\s*iframe\b", re.I), "含有 <iframe> 标签"),
-    (re.compile(r"<\s*(object|embed)\b", re.I), "含有 <object>/<embed> 标签"),
-    (re.compile(r"<[a-z][^>]*\son[a-z]+\s*=", re.I), "含有内联事件处理属性（如 onerror=）"),
-    (re.compile(r"(\]\(|\bhref\s*=|\bsrc\s*=|<)\s*[\"']?\s*javascript\s*:", re.I), "含有 javascript: 链接"),
-]
 
 
 def max_year(today: dt.date | None = None) -> int:
@@ -79,9 +73,9 @@ def check_source(source: Source, file: str, registry: Registry) -> tuple[Report 
     def add(key: str | None, message: str, line: int | None = None) -> None:
         problems.append(Problem(file, line if line is not None else (_line(source, key) if key else None), message))
 
-    for key in meta:
-        if key in KNOWN_KEYS:
-            continue
+    # Only known keys reach the page templates (the theme reads others, such as template or hide).
+    unknown = [key for key in meta if key not in KNOWN_KEYS]
+    for key in unknown:
         guess = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1, cutoff=0.6)
         hint = f"，是否应为“{guess[0]}”？" if guess else f"。可用的键：{'、'.join(KNOWN_KEYS)}。"
         add(str(key), f"未知的键“{key}”{hint}")
@@ -124,25 +118,43 @@ def check_source(source: Source, file: str, registry: Registry) -> tuple[Report 
             f"{year} 年的报告应写现名“{registry.canonical(unit)}”。",
         )
 
-    for key in ("title", "unit", "secretary", "position", "kind"):
-        if isinstance(meta.get(key), str):
-            problems += [
-                Problem(file, _line(source, key), f"{key} {p.message.removeprefix('正文')}")
-                for p in check_body(meta[key], file)
-            ]
-    problems += _check_path(source, file, year, unit)
-    problems += check_body(source.body, file, source.body_line)
+    unsafe = _check_plain(meta, source, file)
+    for key, name in (("unit", unit), ("secretary", secretary)):
+        if name and (message := name_problem(name)):
+            unsafe.append(Problem(file, _line(source, key), f"{key}“{name[:MAX_SHOWN]}”{message}。", "name"))
+    path_problems = _check_path(source, file, year, unit)
+    problems += unsafe + path_problems
 
-    if year is None or not unit or not secretary:
+    fatal = unsafe or unknown or any(p.code == "path" for p in path_problems)
+    if year is None or not unit or not secretary or fatal:
         return None, problems
-    return Report(year=year, unit=unit, secretary=secretary, path=file, meta=meta, body=source.body), problems
+    report = Report(year, unit, secretary, path=file, meta=meta, body=source.body, body_line=source.body_line)
+    return report, problems
+
+
+MAX_SHOWN = 60
+
+
+def _check_plain(meta: dict[str, Any], source: Source, file: str) -> list[Problem]:
+    """Every text in the front matter must be plain text: no tags, no character references."""
+    problems = []
+    for key, value in meta.items():
+        texts = value if isinstance(value, list) else [value]
+        for text in texts:
+            message = markup_problem(text) if isinstance(text, str) else None
+            if message:
+                shown = f"“{text[:MAX_SHOWN]}”" if len(text) <= MAX_SHOWN else ""
+                problems.append(Problem(file, _line(source, str(key)), f"{key}{shown}{message}。", "markup"))
+    return problems
 
 
 def _check_path(source: Source, file: str, year: int | None, unit: str) -> list[Problem]:
     path = PurePosixPath(file)
     parts = path.parts
-    if len(parts) < 3 or parts[-3] != "reports" or not parts[-2].isdigit():
-        return [Problem(file, None, "报告应放在 reports/<年份>/<单位>.md。")]
+    if len(parts) != 3 or parts[0] != "reports" or not parts[1].isdigit():
+        return [Problem(file, None, "报告应放在 reports/<年份>/<单位>.md。", "path")]
+    if message := name_problem(path.stem):
+        return [Problem(file, None, f"文件名“{path.name}”{message}。", "path")]
     problems = []
     if year is not None and parts[-2] != str(year):
         problems.append(Problem(file, _line(source, "year"), f"文件在 {parts[-2]} 年目录下，但 year 为 {year}。"))
@@ -158,16 +170,41 @@ def _check_path(source: Source, file: str, year: int | None, unit: str) -> list[
     return problems
 
 
-def check_body(body: str, file: str, first_line: int = 1) -> list[Problem]:
-    """Raw HTML or links in the body that could run script in a reader's browser."""
+def check_html(reports: list[Report], render: Callable[[str], str]) -> list[Problem]:
+    """``check_rendered`` for every report, with ``render`` turning a body into HTML as the site does."""
+    return [problem for report in reports for problem in check_rendered(report, render(report.body))]
+
+
+def check_rendered(report: Report, html: str, cleaned: str | None = None) -> list[Problem]:
+    """What the HTML allowlist would remove from the report's rendered ``html``, each where it is written.
+
+    Nothing is dropped silently: whatever sanitising would change is an error for the author.
+    """
     problems = []
-    for number, line in enumerate(body.splitlines(), start=first_line):
-        if "<" not in line and "script" not in line.lower():  # every rule needs one or the other
-            continue
-        for pattern, what in _UNSAFE:
-            if pattern.search(line):
-                problems.append(Problem(file, number, f"正文{what}，出于安全原因不允许，请删除。"))
+    lines = report.body.splitlines()
+    for what, needles in sanitize.removals(html, cleaned):
+        number = _find_line(lines, needles)
+        line = report.body_line + number if number is not None else None
+        problems.append(
+            Problem(
+                report.path,
+                line,
+                f"正文中的 {what[:120]} 不在允许的 HTML 范围内，发布时会被删除。"
+                "请删除或改写（见编辑指南“报告中的 HTML”）。",
+                "html",
+            )
+        )
     return problems
+
+
+def _find_line(lines: list[str], needles: list[str]) -> int | None:
+    """Index of the first line containing one of ``needles`` (most specific first), case-insensitive."""
+    for needle in needles:
+        needle = needle.lower()
+        for index, line in enumerate(lines):
+            if needle in line.lower():
+                return index
+    return None
 
 
 def check_duplicates(reports: list[Report]) -> list[Problem]:

@@ -60,7 +60,7 @@ def test_review_page_side_by_side_and_unrecognised_listed():
     page = pages["review/2022/index.md"]
     assert "## 市民政局 · 张三" in page and "问题在于2022年落实不够。" in page and "2022年之后要继续努力。" in page
     assert page.index("市民政局 · 张三") < page.index("市财政局 · 王五")  # registry order
-    assert '<div class="review-pair" markdown>' in page
+    assert '<div class="review-pair">\n<div class="review-pair__side">' in page
     assert "## 未能识别章节的报告" in page and "市财政局（王五）" in page and "缺少存在的问题、下一步打算" in page
     assert "[阅读全文](../../reports/2022/%E5%B8%82%E6%B0%91%E6%94%BF%E5%B1%80.md)" in page
     assert "| [2022 年](2022/index.md) | 2 | 1 |" in pages["review/index.md"]

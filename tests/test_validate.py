@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import report_text
+from _bootstrap import site_renderer
+from conftest import ROOT, report_text
 
 from report_archive import Registry, Unit, load_archive, load_report
+from report_archive.validate import check_html
 
 REGISTRY = Registry([Unit("市民政局", 0), Unit("市财政局", 1)])
 PATH = "reports/2022/市民政局.md"
+RENDER = site_renderer(ROOT / "mkdocs.yml")
 
 
 def check(text: str | bytes, path: str = PATH):
@@ -154,21 +157,26 @@ def test_utf8_bom_is_fine():
     ("line", "fragment"),
     [
         ("<script>alert(1)</script>", "<script>"),
-        ('<iframe src="x"></iframe>', "<iframe>"),
-        ("<img src=x onerror=alert(1)>", "onerror="),
-        ("[点我](javascript:alert(1))", "javascript:"),
-        ('<a href="JavaScript:void(0)">x</a>', "javascript:"),
+        ('<iframe src="x"></iframe>', '<iframe src="x">'),
+        ("<img src=x onerror=alert(1)>", 'onerror="alert(1)"'),
+        ("[点我](javascript:alert(1))", 'href="javascript:alert(1)"'),
+        ('<a href="JavaScript:void(0)">x</a>', 'href="JavaScript:void(0)"'),
     ],
 )
 def test_unsafe_html_in_body(line, fragment):
     body = "# 标题\n\n第一段。\n\n" + line + "\n"
-    problem = only(check(report_text(body=body))[1], fragment)
+    report, problems = check(report_text(body=body))
+    assert problems == []  # the body's HTML is judged once rendered
+    problem = only(check_html([report], RENDER), fragment)
     assert problem.line == 11  # 5 front matter lines, a blank, then the body's fifth line
+    assert "不在允许的 HTML 范围内" in problem.message
 
 
 def test_text_about_script_is_fine():
-    body = "# 标题\n\n学习 JavaScript 编程，onerror 一词出现在文字中也无妨。\n"
-    assert check(report_text(body=body))[1] == []
+    body = "# 标题\n\n学习 JavaScript 编程，onerror 一词出现在文字中也无妨；<b>加粗</b>、脚注[^1]、表格都可以。\n\n"
+    body += "| 左 | 右 |\n|:--|--:|\n| 1 | 2 |\n\n[^1]: 脚注。\n"
+    report, problems = check(report_text(body=body))
+    assert problems == [] and check_html([report], RENDER) == []
 
 
 def test_every_problem_is_listed_at_once(project):
@@ -204,7 +212,7 @@ def test_validation_writes_nothing(project):
 
 def test_unsafe_html_in_front_matter_title():
     problem = only(check(report_text(title='"<img src=x onerror=alert(1)>"'))[1], "onerror=")
-    assert problem.line == 5 and problem.message.startswith("title ")
+    assert problem.line == 5 and problem.message.startswith("title“<img")
 
 
 def test_validate_script_lists_all_problems_and_filters_by_file(project):
