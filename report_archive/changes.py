@@ -5,9 +5,12 @@ It compares the archive at a git revision with the working tree, through plain `
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .archive import load_archive, load_report
 from .model import Problem, Report
@@ -72,6 +75,80 @@ def archive_changes(repo: Path, base: str) -> list[Change]:
     return changes
 
 
+# Files that can run script in a reader's browser when published (or served) from docs/ or
+# overrides/: what they are, in the words of the summary.
+ACTIVE = {
+    **dict.fromkeys((".html", ".htm", ".xhtml", ".xht", ".shtml"), "HTML 页面"),
+    **dict.fromkeys((".js", ".mjs", ".cjs"), "JavaScript 脚本"),
+    **dict.fromkeys((".svg", ".svgz"), "SVG 图形（可以包含脚本）"),
+    **dict.fromkeys((".xml", ".xsl", ".xslt"), "XML/XSLT（可以包含脚本）"),
+    ".wasm": "WebAssembly 程序",
+    ".swf": "Flash 程序",
+}
+WATCHED = ("docs/", "overrides/")
+CONFIG = {"mkdocs.yml": "网站配置（决定页面加载哪些脚本和样式）"}
+
+
+@dataclass
+class ReviewFlag:
+    """A touched file that a maintainer must look at before merging, whoever the author is."""
+
+    path: str  # repository-relative
+    status: str  # 新增 / 修改
+    reason: str
+    target: str = ""  # where a symbolic link points
+
+
+def _touched(repo: Path, base: str) -> list[tuple[str, str, str]]:
+    """(status code, new git mode, path) of every path added or changed since ``base``."""
+    fields = _git(repo, "diff", "--raw", "-z", "--no-renames", base).split("\0")
+    touched = [
+        (meta.split()[-1], meta.split()[1], path)
+        for meta, path in zip(fields[0::2], fields[1::2], strict=False)
+        if meta.startswith(":") and not meta.split()[-1].startswith("D")
+    ]
+    untracked = _git(repo, "ls-files", "-z", "--others", "--exclude-standard").split("\0")
+    return touched + [("A", "", path) for path in untracked if path]
+
+
+def review_flags(repo: Path, base: str) -> list[ReviewFlag]:
+    """Files added or changed since ``base`` that could run script or reach outside the repository.
+
+    Flagged: a symbolic link anywhere; under docs/ or overrides/, any file of an ACTIVE type
+    (by extension, in any letter case) or with the executable bit; the site configuration.
+    """
+    flags = []
+    for code, mode, path in sorted(_touched(repo, base), key=lambda entry: entry[2]):
+        on_disk = repo / path
+        try:
+            info = os.lstat(on_disk)
+        except OSError:
+            continue
+        status = "新增" if code.startswith("A") else "修改"
+        watched = path.startswith(WATCHED)
+        suffix = PurePosixPath(path).suffix.lower()
+        target = os.readlink(on_disk) if stat.S_ISLNK(info.st_mode) else ""
+        if target or mode == "120000":
+            reason = "符号链接"
+        elif watched and suffix in ACTIVE:
+            reason = ACTIVE[suffix]
+        elif watched and (info.st_mode & 0o111 or mode == "100755"):
+            reason = "可执行文件"
+        elif path in CONFIG:
+            reason = CONFIG[path]
+        else:
+            continue
+        flags.append(ReviewFlag(path, status, reason, target))
+    return flags
+
+
+def _code(text: str) -> str:
+    """``text`` as a Markdown code span, whatever backticks or line breaks it holds."""
+    text = " ".join(text.splitlines())
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}" if "`" in text else f"{fence}{text}{fence}"
+
+
 def _git_bytes(repo: Path, spec: str) -> bytes:
     result = subprocess.run(["git", "show", spec], cwd=repo, capture_output=True)
     return result.stdout if result.returncode == 0 else b""
@@ -84,7 +161,29 @@ def _row(change: Change, extra: str) -> str:
     return f"| `{change.path}` | {report.year} | {esc(report.unit)} | {esc(report.secretary)} | {extra} |"
 
 
-def summary_markdown(changes: list[Change], problems: list[Problem], base: str) -> str:
+def review_markdown(flags: list[ReviewFlag]) -> list[str]:
+    """The summary's section for the files only a maintainer may accept; nothing when none."""
+    if not flags:
+        return []
+    lines = [
+        "",
+        f"### ⚠️ 需要维护者审核（{len(flags)} 个文件）",
+        "",
+        "以下文件可能在读者的浏览器中运行脚本，或指向仓库之外的内容。合并前须由维护者逐一审核，"
+        "确认来源和用途；报告作者不应提交这类文件。",
+        "",
+    ]
+    lines += [
+        f"- {_code(flag.path)}（{flag.status}）：{flag.reason}"
+        + (f"，指向 {_code(flag.target)}" if flag.target else "")
+        for flag in flags
+    ]
+    return lines
+
+
+def summary_markdown(
+    changes: list[Change], problems: list[Problem], base: str, flags: list[ReviewFlag] | None = None
+) -> str:
     """The archive summary of a change, as Markdown for a pull request's job summary."""
     lines = [f"## 档案变更摘要（与 `{base[:12]}` 比较）", ""]
     counts = {s: [c for c in changes if c.status == s] for s in ("新增", "修改", "删除")}
@@ -97,6 +196,7 @@ def summary_markdown(changes: list[Change], problems: list[Problem], base: str) 
             "，".join(f"{s} **{len(items)}** 份" for s, items in counts.items())
             + f"。涉及年份：{year_ranges(years) or '–'}；涉及单位：{'、'.join(esc(u) for u in units) or '–'}。"
         )
+    lines += review_markdown(flags or [])
     header = {"新增": "字数", "修改": "改动（行）", "删除": "字数"}
     for status, items in counts.items():
         if not items:
@@ -130,8 +230,8 @@ def summary_markdown(changes: list[Change], problems: list[Problem], base: str) 
 
 
 def pr_summary(repo: Path, base: str) -> tuple[str, bool]:
-    """The summary and whether the touched files validate."""
+    """The summary and whether the touched files validate (files flagged for review do not count)."""
     changes = archive_changes(repo, base)
     archive = load_archive(repo / "docs", repo / "units.yml")
-    text = summary_markdown(changes, archive.problems, base)
+    text = summary_markdown(changes, archive.problems, base, review_flags(repo, base))
     return text, "❌" not in text

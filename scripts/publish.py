@@ -1,9 +1,13 @@
-"""发布网站：构建到 DIR/releases/<时间>/，检查通过后把 DIR/current 原子地切换过去；可回退。"""
+"""发布网站：构建到 DIR/releases/<时间>/，检查通过、标记完成后把 DIR/current 原子地切换过去；可回退。
+
+同一目录同时只进行一个发布或回退（DIR/.publish.lock），后来的一个等待前一个结束。
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +15,7 @@ from pathlib import Path
 from _bootstrap import ROOT
 
 from report_archive import load_archive
-from report_archive.publish import PublishError, current, publish, releases, rollback
+from report_archive.publish import PublishError, current, os_message, publish, releases, rollback
 
 
 def build_site(folder: Path) -> None:
@@ -31,25 +35,42 @@ def build_site(folder: Path) -> None:
         raise PublishError(f"构建失败，未发布：\n{result.stderr.strip()}")
 
 
+def command_build(command: str):
+    """A build that runs ``command FOLDER`` instead of validating and running MkDocs (for tests)."""
+
+    def build(folder: Path) -> None:
+        result = subprocess.run([*shlex.split(command), str(folder)], cwd=ROOT, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise PublishError(f"构建失败，未发布：\n{result.stderr.strip()}")
+
+    return build
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="把网站发布到一个目录：每次构建一个新版本（releases/<时间>/），成功后原子地切换 current 链接。"
     )
     parser.add_argument("--to", required=True, metavar="DIR", help="发布目录（Web 服务器的根目录指向 DIR/current）")
     parser.add_argument("--keep", type=int, default=5, help="保留最近几个版本（默认 5）")
-    parser.add_argument("--rollback", action="store_true", help="不构建，切换回上一个版本")
+    parser.add_argument("--rollback", action="store_true", help="不构建，切换回上一个完整的版本")
+    # For tests: run this command with the release folder as its last argument instead of the build.
+    parser.add_argument("--build-command", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.keep < 1:
+        parser.error("--keep 至少为 1")
     target = Path(args.to).resolve()
+    build = command_build(args.build_command) if args.build_command else build_site
     try:
         if args.rollback:
             release = rollback(target)
             print(f"已回退到 {release.name}")
         else:
-            release = publish(target, build_site, keep=args.keep)
+            release = publish(target, build, keep=args.keep)
             print(f"已发布 {release.name}（共保留 {len(releases(target))} 个版本）")
-    except PublishError as exc:
+    except (PublishError, OSError) as exc:
+        message = str(exc) if isinstance(exc, PublishError) else f"发布失败：{os_message(exc)}"
         active = current(target)
-        print(f"{exc}\n当前版本保持不变：{active.name if active else '（尚无）'}", file=sys.stderr)
+        print(f"{message}\n当前版本保持不变：{active.name if active else '（尚无）'}", file=sys.stderr)
         return 1
     return 0
 

@@ -74,6 +74,83 @@ def test_summary_without_changes(tmp_path):
     )
     assert result.returncode == 0
     assert "本次改动没有涉及报告" in result.stdout and "✅" in result.stdout
+    assert "需要维护者审核" not in result.stdout
+
+
+def _summary(repo: Path, base: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "pr_summary.py"), base, "--repo", str(repo)],
+        capture_output=True,
+        text=True,
+    )
+
+
+def _base_repo(tmp_path: Path) -> Path:
+    repo = _new_repo(tmp_path)
+    _write(repo, "units.yml", "- name: 市民政局\n")
+    _write(repo, "mkdocs.yml", "site_name: 档案\n")
+    _write(repo, "docs/reports/2021/市民政局.md", report_text(year=2021))
+    _write(repo, "docs/old.html", "<p>旧页面</p>\n")
+    _write(repo, "overrides/main.html", "{% extends 'base.html' %}\n")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "base")
+    return repo
+
+
+def _review_section(out: str) -> str:
+    start = out.index("### ⚠️ 需要维护者审核")
+    return out[start : out.index("\n### ", start + 1)]
+
+
+def test_active_content_needs_a_maintainer_without_failing_the_summary(tmp_path):
+    repo = _base_repo(tmp_path)
+    _git(repo, "checkout", "-q", "-b", "pr")
+    _write(repo, "docs/assets/tool.mjs", "export const x = 1;\n")
+    _write(repo, "docs/run.sh", "#!/bin/sh\necho hi\n")
+    (repo / "docs/run.sh").chmod(0o755)
+    _write(repo, "mkdocs.yml", "site_name: 档案\nextra_javascript: [https://example.com/x.js]\n")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "pr")  # committed changes ...
+    _write(repo, "docs/extra/Page.HTM", "<script>alert(1)</script>\n")  # ... and work-tree ones
+    _write(repo, "docs/a`b.svg", "<svg onload=alert(1)></svg>\n")
+    _write(repo, "overrides/main.html", "{% extends 'base.html' %}\n<script>alert(1)</script>\n")
+    _write(repo, "overrides/assets/site.css", "body { color: red; }\n")
+    _write(repo, "docs/assets/logo.png", "not really a png\n")
+    _write(repo, "docs/reports/2022/市民政局.md", report_text(year=2022))
+    (repo / "docs/old.html").unlink()  # removing active content needs no review
+
+    result = _summary(repo, "main")
+    assert result.returncode == 0, result.stdout + result.stderr  # not the author's problem
+    out = result.stdout
+    assert out.index("需要维护者审核") < out.index("### 新增")  # prominent: before the report tables
+    section = _review_section(out)
+    assert "（6 个文件）" in section
+    assert "- `docs/assets/tool.mjs`（新增）：JavaScript 脚本" in section
+    assert "- `docs/run.sh`（新增）：可执行文件" in section
+    assert "- `mkdocs.yml`（修改）：网站配置" in section
+    assert "- `docs/extra/Page.HTM`（新增）：HTML 页面" in section
+    assert "- `` docs/a`b.svg ``（新增）：SVG 图形" in section
+    assert "- `overrides/main.html`（修改）：HTML 页面" in section
+    for quiet in ("site.css", "logo.png", "市民政局.md", "old.html"):
+        assert quiet not in section
+    assert "✅" in out
+
+
+def test_symlinks_are_flagged_committed_or_not(tmp_path):
+    repo = _base_repo(tmp_path)
+    _git(repo, "checkout", "-q", "-b", "pr")
+    (repo / "docs/passwd.txt").symlink_to("/etc/passwd")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "pr")
+    (repo / "docs/reports/2021/别名.md").symlink_to("市民政局.md")  # untracked
+    (repo / "units.yml").unlink()
+    (repo / "units.yml").symlink_to(repo / "docs/reports/2021/市民政局.md")  # a file turned into a link
+
+    out = _summary(repo, "main").stdout
+    section = _review_section(out)
+    assert "- `docs/passwd.txt`（新增）：符号链接，指向 `/etc/passwd`" in section
+    assert "- `docs/reports/2021/别名.md`（新增）：符号链接，指向 `市民政局.md`" in section
+    assert "- `units.yml`（修改）：符号链接" in section
 
 
 def test_last_changed_comes_from_the_git_history(tmp_path):

@@ -6,7 +6,9 @@ import base64
 import hashlib
 import os
 import re
+import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -20,7 +22,17 @@ from urllib.parse import quote
 import pytest
 from conftest import ROOT
 
-from report_archive.publish import MARKER, PublishError, current, publish, releases, rollback
+from report_archive.publish import (
+    MARKER,
+    RELEASES,
+    PublishError,
+    current,
+    incomplete,
+    prune,
+    publish,
+    releases,
+    rollback,
+)
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SAMPLE = ROOT / "deploy" / "nginx.conf"
@@ -64,6 +76,182 @@ def test_failed_build_leaves_current_untouched(tmp_path):
         publish(tmp_path, broken)
     assert current(tmp_path) == good.resolve()
     assert releases(tmp_path) == [good]
+
+
+def _half_built(target: Path, name: str, marker: str | None = None) -> Path:
+    """A release folder as a killed publish leaves it: files, but no valid completion marker."""
+    folder = target / RELEASES / name
+    folder.mkdir(parents=True)
+    (folder / "index.html").write_text("写了一半", encoding="utf-8")
+    if marker is not None:
+        (folder / MARKER).write_text(marker, encoding="utf-8")
+    return folder
+
+
+def test_incomplete_releases_are_never_counted_switched_to_or_rolled_back_to(tmp_path):
+    stale = _half_built(tmp_path, "20000101T000000.000000Z")
+    copied = _half_built(tmp_path, "20000101T000001.000000Z", marker="别人的 release.txt\n")
+    future = _half_built(tmp_path, "99991231T235959.999999Z")  # newer than any publish: left alone
+    first = publish(tmp_path, _fake_build("一"))
+    assert releases(tmp_path) == [first]
+    assert stale not in releases(tmp_path) and copied not in releases(tmp_path)
+    assert not stale.exists() and not copied.exists()  # older than the publish holding the lock
+    assert incomplete(tmp_path) == [future]
+    with pytest.raises(PublishError, match="没有更早的完整版本"):
+        rollback(tmp_path)
+    assert current(tmp_path) == first.resolve()
+
+
+def test_prune_keeps_current_and_the_release_before_it(tmp_path):
+    a, b, c = (publish(tmp_path, _fake_build(text), keep=5) for text in "甲乙丙")
+    assert rollback(tmp_path) == b
+    assert prune(tmp_path, keep=1) == []  # c is the newest, b is current, a is before current
+    assert releases(tmp_path) == [a, b, c]
+    assert rollback(tmp_path) == a
+    assert prune(tmp_path, keep=1) == [b]  # c newest, a current, nothing before a
+    assert releases(tmp_path) == [a, c]
+
+
+def test_build_without_output_is_refused(tmp_path):
+    with pytest.raises(PublishError, match="没有生成任何文件"):
+        publish(tmp_path, lambda folder: None)
+    assert current(tmp_path) is None and releases(tmp_path) == []
+
+
+# --- scripts/publish.py as real processes, with a fake build --------------------------------------
+
+FAKE_BUILD = """
+import pathlib, sys, time
+log, pause, folder = pathlib.Path(sys.argv[1]), float(sys.argv[2]), pathlib.Path(sys.argv[3])
+folder.mkdir(parents=True)
+with log.open("a") as out:
+    out.write(f"start {folder.name} {time.time()}\\n")
+(folder / "index.html").write_text("<p>" + folder.name + "</p>")
+time.sleep(pause)
+(folder / "later.html").write_text("<p>later</p>")
+with log.open("a") as out:
+    out.write(f"end {folder.name} {time.time()}\\n")
+"""
+
+
+def _fake_command(tmp_path: Path, pause: float) -> str:
+    script = tmp_path / "fake_build.py"
+    script.write_text(FAKE_BUILD, encoding="utf-8")
+    return shlex.join([sys.executable, str(script), str(tmp_path / "build.log"), str(pause)])
+
+
+def _publish_args(target: Path, *extra: str) -> list[str]:
+    return [sys.executable, str(ROOT / "scripts" / "publish.py"), "--to", str(target), *extra]
+
+
+def _log(tmp_path: Path) -> list[tuple[str, str, float]]:
+    lines = (tmp_path / "build.log").read_text(encoding="utf-8").split("\n")
+    return [(kind, name, float(at)) for kind, name, at in (line.split() for line in lines if line)]
+
+
+def test_concurrent_publishes_take_turns(tmp_path):
+    target = tmp_path / "site"
+    command = _fake_command(tmp_path, pause=1.0)
+    processes = [
+        subprocess.Popen(
+            _publish_args(target, "--build-command", command),
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outputs = [process.communicate(timeout=120) for process in processes]
+    assert [process.returncode for process in processes] == [0, 0, 0], outputs
+    assert any("等待它结束" in err for _, err in outputs)  # at least one found the lock busy
+    events = sorted(_log(tmp_path), key=lambda event: event[2])
+    assert [kind for kind, _, _ in events] == ["start", "end"] * 3  # builds never overlapped
+    assert [name for _, name, _ in events][::2] == [name for _, name, _ in events][1::2]
+    done = releases(target)
+    assert len(done) == 3 and incomplete(target) == []
+    assert current(target) == done[-1].resolve()
+    assert done[-1].name == events[-1][1]  # the newest release is the one built last
+    assert (target / "current" / "index.html").is_file()
+    assert (target / "current" / MARKER).read_text(encoding="utf-8").strip() == done[-1].name
+
+
+def test_sigkill_mid_publish_leaves_current_and_rollback_alone(tmp_path):
+    target = tmp_path / "site"
+    fast, slow = _fake_command(tmp_path, pause=0), _fake_command(tmp_path, pause=60)
+    first = subprocess.run(_publish_args(target, "--build-command", fast), cwd=ROOT, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    [good] = releases(target)
+
+    killed = subprocess.Popen(
+        _publish_args(target, "--build-command", slow), cwd=ROOT, start_new_session=True, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 60
+    while len(_log(tmp_path)) < 3:  # the slow build has started and written its first page
+        assert time.monotonic() < deadline and killed.poll() is None
+        time.sleep(0.05)
+    os.killpg(killed.pid, signal.SIGKILL)  # the publish and its build, as a hard kill or a crash
+    killed.wait(timeout=10)
+    [half] = incomplete(target)
+    assert (half / "index.html").is_file() and not (half / MARKER).exists()
+    assert current(target) == good.resolve() and releases(target) == [good]
+
+    back = subprocess.run(_publish_args(target, "--rollback"), cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert back.returncode == 1 and "没有更早的完整版本" in back.stderr, back.stderr
+    assert current(target) == good.resolve()
+
+    again = subprocess.run(
+        _publish_args(target, "--keep", "1", "--build-command", fast),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )  # the kernel dropped the dead publish's lock: this one does not wait
+    assert again.returncode == 0, again.stderr
+    [_, newest] = releases(target)  # --keep 1 still keeps the release before current
+    assert current(target) == newest.resolve() and newest.name > half.name
+    assert not half.exists() and incomplete(target) == []  # stale: older than the lock holder's release
+    back = subprocess.run(_publish_args(target, "--rollback"), cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert back.returncode == 0 and current(target) == good.resolve(), back.stderr
+
+
+def _unwritable_directory(tmp_path: Path) -> Path | None:
+    """A directory this process cannot create files in (root ignores permission bits: try /sys)."""
+    candidate = Path("/sys") if os.geteuid() == 0 else tmp_path / "readonly"
+    if candidate != Path("/sys"):
+        candidate.mkdir()
+        candidate.chmod(0o555)
+    try:
+        (candidate / ".publish-probe").open("a").close()
+    except OSError:
+        return candidate
+    (candidate / ".publish-probe").unlink()
+    return None
+
+
+@pytest.mark.parametrize("kind", ["file", "under a file", "unwritable"])
+def test_bad_target_is_a_clear_message(tmp_path, kind):
+    a_file = tmp_path / "site.txt"
+    a_file.write_text("不是目录", encoding="utf-8")
+    if kind == "file":
+        target, expected = a_file, "不是目录"
+    elif kind == "under a file":
+        target, expected = a_file / "site", "路径中有一部分是文件"
+    else:
+        target, expected = _unwritable_directory(tmp_path), "无法"
+        if target is None:
+            pytest.skip("no directory here is unwritable for this user")
+    for extra in ([], ["--rollback"]):
+        result = subprocess.run(
+            _publish_args(target, "--build-command", "true", *extra),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 1, result.stderr
+        assert expected in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert a_file.read_text(encoding="utf-8") == "不是目录"
 
 
 # --- a real nginx -----------------------------------------------------------------------------

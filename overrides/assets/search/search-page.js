@@ -15,6 +15,7 @@
   const input = $("search-q");
   const sortSelect = $("search-sort");
   const status = $("search-status");
+  const notice = $("search-notice");
   const list = $("search-results");
   const pages = $("search-pages");
   const chart = $("search-chart");
@@ -24,15 +25,49 @@
 
   let current = { q: null, results: [] };
 
+  const SORTS = new Set(["relevance", "year"]);
+  const clip = (value) => (value.length > 40 ? value.slice(0, 40) + "…" : value);
+
+  /**
+   * The state in the URL, every parameter checked: a value that cannot be used is dropped (the
+   * search runs without it) and `notices` says so, in words a reader understands. A reversed year
+   * range is turned round.
+   */
   function readState() {
     const params = new URLSearchParams(location.search);
-    return {
-      q: params.get("q") || "",
-      year: params.get("year") || "",
-      unit: params.get("unit") || "",
-      sort: params.get("sort") === "year" ? "year" : "relevance",
-      page: Math.max(1, parseInt(params.get("page") || "1", 10) || 1),
-    };
+    const notices = [];
+    const state = { q: params.get("q") || "", year: "", unit: "", sort: "relevance", page: 1, notices };
+
+    const year = (params.get("year") || "").trim();
+    const range = year.match(/^(\d{4})(?:\s*(?:-|–|—|~|\.\.|至)\s*(\d{4}))?$/u);
+    if (year && !range) {
+      notices.push(`年份“${clip(year)}”无法识别（应为四位年份，如 2022，或范围，如 2019-2022），已忽略该筛选。`);
+    } else if (range && range[2] && range[2] !== range[1]) {
+      const [from, to] = [range[1], range[2]].sort();
+      if (from !== range[1]) notices.push(`年份范围“${year}”起止颠倒，已按 ${from}-${to} 筛选。`);
+      state.year = `${from}-${to}`;
+    } else if (range) {
+      state.year = range[1];
+    }
+
+    const unit = params.get("unit") || "";
+    if (unit.length > 40 || /[\p{Cc}\p{Cf}]/u.test(unit)) {
+      notices.push("单位筛选无法识别，已忽略该筛选。");
+    } else {
+      state.unit = unit.trim();
+    }
+
+    const sort = params.get("sort");
+    if (sort && !SORTS.has(sort)) notices.push(`排序方式“${clip(sort)}”无法识别，已按相关度排序。`);
+    else if (sort) state.sort = sort;
+
+    const page = params.get("page");
+    if (page && !/^0*[1-9]\d{0,5}$/.test(page.trim())) {
+      notices.push(`页码“${clip(page)}”无效，已显示第 1 页。`);
+    } else if (page) {
+      state.page = Number(page.trim());
+    }
+    return state;
   }
 
   function writeState(state, push) {
@@ -56,6 +91,7 @@
 
   function go(change) {
     const state = Object.assign(readState(), change);
+    delete state.notices;
     writeState(state, true);
     render();
   }
@@ -181,29 +217,40 @@
     }
   }
 
-  async function render() {
-    const state = readState();
+  function showNotices(notices) {
+    notice.textContent = notices.join(" ");
+    notice.hidden = notices.length === 0;
+  }
+
+  function clearResults() {
+    list.replaceChildren();
+    pages.replaceChildren();
+    yearFacet.replaceChildren();
+    unitFacet.replaceChildren();
+    drawChart([]);
+  }
+
+  async function show(state) {
+    const notices = state.notices;
     input.value = state.q;
     sortSelect.value = state.sort;
     document.querySelectorAll(".archive-search-box__input").forEach((box) => (box.value = state.q));
+    showNotices(notices);
     if (!state.q.trim()) {
       status.textContent = "请输入要查找的词语。";
-      list.replaceChildren();
-      pages.replaceChildren();
-      yearFacet.replaceChildren();
-      unitFacet.replaceChildren();
-      drawChart([]);
+      clearResults();
       return;
     }
     if (current.q !== state.q) {
       status.textContent = "正在检索…";
-      try {
-        current = { q: state.q, results: await search(state.q) };
-      } catch (error) {
-        status.textContent = `检索失败：${error.message}`;
-        return;
-      }
+      current = { q: null, results: [] };
+      current = { q: state.q, results: await search(state.q) };
     }
+    if (state.unit && !(await search.units()).has(state.unit)) {
+      notices.push(`档案中没有名为“${state.unit}”的单位，已忽略该筛选。`);
+      state.unit = "";
+    }
+    showNotices(notices);
     const all = current.results;
     const byUnit = search.filter(all, { unit: state.unit });
     const byYear = search.filter(all, { year: state.year });
@@ -220,10 +267,26 @@
     status.textContent = all.length
       ? `找到 ${shown.length} 份报告${filters ? `（筛选：${filters}）` : ""}，共 ${shown.reduce((n, r) => n + r.hits, 0)} 处。`
       : `没有找到包含“${state.q}”的报告。`;
-    const page = Math.min(state.page, Math.max(1, Math.ceil(shown.length / PAGE_SIZE)));
+    const last = Math.max(1, Math.ceil(shown.length / PAGE_SIZE));
+    if (state.page > last) {
+      notices.push(`没有第 ${state.page} 页（共 ${last} 页），已显示第 ${last} 页。`);
+      showNotices(notices);
+    }
+    const page = Math.min(state.page, last);
     list.start = (page - 1) * PAGE_SIZE + 1;
     list.replaceChildren(...shown.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((r) => resultItem(r, state.q)));
     pager(shown.length, Object.assign(state, { page }));
+  }
+
+  /** Show the state in the URL; any error ends as a message on the page, never as "正在检索…". */
+  async function render() {
+    try {
+      await show(readState());
+    } catch (error) {
+      current = { q: null, results: [] };
+      clearResults();
+      status.textContent = `检索出错：${(error && error.message) || error}`;
+    }
   }
 
   form.addEventListener("submit", (event) => {

@@ -447,6 +447,8 @@
     if (marks.length) marks[0].scrollIntoView({ block: "center" });
   }
 
+  /** Every unit name in the archive's index (for checking a unit filter before applying it). */
+  reportSearch.units = async () => new Set((await loadDocs()).docs.map((doc) => doc[3]));
   reportSearch.terms = terms;
   reportSearch.filter = applyFilters;
   reportSearch.snippet = snippet;
