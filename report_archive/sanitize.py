@@ -46,6 +46,9 @@ LINK_SCHEMES = {"http", "https", "mailto"}
 # Content that is never text to show: dropped with the tag.
 DROPPED_WITH_CONTENT = {"script", "style", "template", "noscript", "iframe", "object", "svg", "math"}
 _ID_RE = re.compile(r"^(?!__)[\w:.-]{1,80}$")
+# Document-level tags: a fragment parser drops them without a trace, a browser merges their
+# attributes (onload=…) into the page's own element. Each is reported as removed.
+_DOCUMENT_TAG_RE = re.compile(r"<(html|head|body)\b[^<>]{0,2000}>", re.IGNORECASE)
 
 
 def _attribute_filter(tag: str, name: str, value: str) -> str | None:
@@ -126,7 +129,8 @@ def _describe(token: tuple[str, ...]) -> tuple[str, list[str]]:
 def removals(html: str, cleaned: str | None = None) -> list[tuple[str, list[str]]]:
     """What cleaning ``html`` removes or changes: (description, where to look in the source) each."""
     cleaned = clean(html) if cleaned is None else cleaned
+    found = [(m.group(0)[:120], [m.group(0)[:40]]) for m in _DOCUMENT_TAG_RE.finditer(html)]
     before, after = Counter(_tokens(html)), Counter(_tokens(cleaned))
     if before == after:
-        return []
-    return [_describe(token) for token in before - after]
+        return found
+    return found + [_describe(token) for token in before - after]

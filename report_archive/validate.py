@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import difflib
+import html
 import re
 from collections.abc import Callable
 from pathlib import PurePosixPath
@@ -198,11 +199,13 @@ def check_rendered(report: Report, html: str, cleaned: str | None = None) -> lis
 
 
 def _find_line(lines: list[str], needles: list[str]) -> int | None:
-    """Index of the first line containing one of ``needles`` (most specific first), case-insensitive."""
+    """Index of the first line containing one of ``needles`` (most specific first), case-insensitive,
+    as written or with character references decoded."""
+    readings = [(line.lower(), html.unescape(line).lower()) for line in lines]
     for needle in needles:
         needle = needle.lower()
-        for index, line in enumerate(lines):
-            if needle in line.lower():
+        for index, (raw, decoded) in enumerate(readings):
+            if needle in raw or needle in decoded:
                 return index
     return None
 

@@ -10,6 +10,7 @@ Front matter, registry, file and name payloads are refused with a message and ne
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -22,13 +23,13 @@ from conftest import ROOT, Project, report_text, serve
 from report_archive import load_archive
 from report_archive.model import heading_text
 from report_archive.reuse import attach
-from report_archive.sections import compile_patterns, find_sections, flatten_headings
 from report_archive.search import html_to_text, normalize
+from report_archive.sections import compile_patterns, find_sections, flatten_headings
 
 X = "alert(1)"  # every payload tries to run this; a dialog means it ran
 BODY = [
     f"<script>{X}</script>",
-    f"<SCRIPT SRC=http://evil.test/x.js></SCRIPT>",
+    "<SCRIPT SRC=http://evil.test/x.js></SCRIPT>",
     f"<svg/onload={X}>",
     f"<svg><script>{X}</script></svg>",
     f'<img src="x"onerror={X}>',
@@ -50,7 +51,7 @@ BODY = [
     f'<a href="&#106;avascript:{X}">点我</a>',
     f'<a href="java\tscript:{X}">点我</a>',
     f'<a href="data:text/html,<script>{X}</script>">点我</a>',
-    f"<a href=\"vbscript:msgbox(1)\">点我</a>",
+    '<a href="vbscript:msgbox(1)">点我</a>',
     '<p style="background:url(http://evil.test/bg.png)">样式</p>',
     "<style>@import url(http://evil.test/x.css);</style>",
     '<link rel="stylesheet" href="http://evil.test/x.css">',
@@ -66,12 +67,12 @@ BODY = [
     f"[点我](javascript:{X})",
     f"[点我](&#106;avascript:{X})",
     f"[点我](JAVASCRIPT:{X})",
-    f"[点我](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "[点我](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
     f"<javascript:{X}>",
     f"[点我][r]\n\n[r]: javascript:{X}",
     f'![图](/m.png){{: onerror="{X}"}}',
     "![图](http://evil.test/x.png)",
-    f"## 小标题 {{: onclick=\"{X}\" }}",
+    f'## 小标题 {{: onclick="{X}" }}',
     '## 小标题 {: style="position:fixed;inset:0" }',
     f'[链接](x.md){{: onmouseover="{X}" }}',
     "## 小标题 {: #__md_scope }",
@@ -80,7 +81,7 @@ BODY = [
 ]
 # Front matter that is accepted: plain text with quotes and Markdown characters, shown as it is.
 META_ACCEPTED = [
-    ("position", "'x\"onfocus=\"alert(1)\"autofocus=\"'"),
+    ("position", '\'x"onfocus="alert(1)"autofocus="\''),
     ("title", "'[点我](javascript:alert(1)) **粗** `代码` | 表格 |'"),
     ("kind", "'x'' onmouseover=''alert(1)'"),
     ("position", "'{: onclick=\"alert(1)\" } # 标题'"),
@@ -88,7 +89,7 @@ META_ACCEPTED = [
 # Front matter that is refused (the report is not published), with a fragment of the message.
 META_REFUSED = [
     ("position", '"<svg/onload=alert(1)>"', "含有标记"),
-    ("secretary", "'x\"onfocus=\"alert(1)\"autofocus=\"'", "不能含有"),
+    ("secretary", '\'x"onfocus="alert(1)"autofocus="\'', "不能含有"),
     ("title", '"</title><script>alert(1)</script>"', "含有标记"),
     ("title", '"&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;"', "含有标记"),
     ("kind", '"<img src=x onerror=alert(1)>"', "含有标记"),
@@ -102,6 +103,11 @@ META_REFUSED = [
 ]
 
 
+# Payloads that Markdown does not read as markup at all: shown as text (or a harmless relative
+# link), so validation has nothing to refuse; the browser check still applies.
+HARMLESS = {'<img src="x"onerror=alert(1)>', f'<a href="java\tscript:{X}">点我</a>'}
+
+
 def _body(index: int, payload: str) -> str:
     return f"# 报告{index}\n\n正文标记{index}。\n\n{payload}\n\n结尾标记{index}。\n"
 
@@ -113,15 +119,22 @@ def hostile(tmp_path_factory):
     for index, payload in enumerate(BODY):
         project.write(f"reports/{1950 + index}/市民政局.md", report_text(year=1950 + index, body=_body(index, payload)))
     for index, (key, value) in enumerate(META_ACCEPTED):
-        year = 2010 + index
+        year = 2020 + index
         project.write(f"reports/{year}/市财政局.md", report_text(year=year, unit="市财政局", **{key: value}))
     for index, (key, value, _) in enumerate(META_REFUSED):
-        year = 2020 + index
+        year = 2001 + index
         fields = {"secretary": value} if key == "secretary" else {key: value}
         text = report_text(year=year, unit="区教育局", **({"body": "# 拒绝\n\n不应发布。\n"} | fields))
         project.write(f"reports/{year}/区教育局.md", text)
     result = _build(project)
     return project, result
+
+
+@pytest.fixture(scope="module")
+def hostile_server(hostile):
+    project, _ = hostile
+    with serve(project.path / "site") as base:
+        yield base
 
 
 def _build(project: Project, strict: bool = False) -> subprocess.CompletedProcess:
@@ -153,10 +166,13 @@ def _open(browser, base: str, path: str):
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(base + path, wait_until="load")
-    for selector in ("#clickme", "a", "h2", "div"):  # give click and hover handlers their chance
-        locator = page.locator(f"article {selector}").first
-        if locator.count():
-            locator.hover(timeout=2000)
+    # Give hover, focus and click handlers their chance (links are not followed).
+    page.evaluate(
+        """() => document.querySelectorAll("article *").forEach((element) => {
+          for (const type of ["mouseover", "focus"]) element.dispatchEvent(new Event(type, { bubbles: true }));
+          if (!element.closest("a")) element.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+        })"""
+    )
     page.wait_for_timeout(150)
     state = {
         "dialogs": dialogs,
@@ -184,48 +200,52 @@ def test_strict_build_and_validation_name_every_body_payload(hostile):
     for index, payload in enumerate(BODY):
         file = f"reports/{1950 + index}/市民政局.md"
         # line: 5 front matter lines, a blank, '# 报告', a blank, the marker, a blank, then the payload
-        assert f"{file}:11: 正文中的 <" in validated.stdout, payload
-        assert f"{file}:11: 正文中的 <" in strict.stderr, payload
+        if payload in HARMLESS:
+            assert f"{file}:" not in validated.stdout, payload
+            continue
+        lines = set(range(11, 12 + payload.count("\n")))
+        for output in (validated.stdout, strict.stderr):
+            found = {int(n) for n in re.findall(rf"{re.escape(file)}:(\d+): 正文中的 <", output)}
+            assert found and found <= lines, (payload, found)
 
 
 @pytest.mark.parametrize("index", range(len(BODY)))
-def test_body_payload_runs_nothing_and_the_report_stays(hostile, browser, index):
-    project, result = hostile
-    with serve(project.path / "site") as base:
-        state = _open(browser, base, f"/reports/{1950 + index}/%E5%B8%82%E6%B0%91%E6%94%BF%E5%B1%80/")
+def test_body_payload_runs_nothing_and_the_report_stays(hostile_server, browser, index):
+    base = hostile_server
+    state = _open(browser, base, f"/reports/{1950 + index}/%E5%B8%82%E6%B0%91%E6%94%BF%E5%B1%80/")
     assert state["dialogs"] == [], BODY[index]
     assert state["outside"] == [], BODY[index]
     assert urlsplit(state["url"]).netloc == urlsplit(base).netloc  # no redirect away
     assert f"正文标记{index}。" in state["text"] and f"结尾标记{index}。" in state["text"], BODY[index]
+    if BODY[index] == '<img src="x"onerror=alert(1)>':
+        assert BODY[index] in state["text"]  # shown as the text it is
 
 
 @pytest.mark.parametrize("index", range(len(META_ACCEPTED)))
-def test_plain_front_matter_is_shown_as_text(hostile, browser, index):
-    project, _ = hostile
+def test_plain_front_matter_is_shown_as_text(hostile_server, browser, index):
     key, value = META_ACCEPTED[index]
     shown = value.strip("'").replace("''", "'")
-    with serve(project.path / "site") as base:
-        for path in (f"/reports/{2010 + index}/%E5%B8%82%E8%B4%A2%E6%94%BF%E5%B1%80/", "/years/", f"/years/{2010 + index}/"):
-            state = _open(browser, base, path)
-            assert state["dialogs"] == [] and state["outside"] == [], (path, value)
-        report = _open(browser, base, f"/reports/{2010 + index}/%E5%B8%82%E8%B4%A2%E6%94%BF%E5%B1%80/")
-        year = _open(browser, base, f"/years/{2010 + index}/")
+    report_path = f"/reports/{2020 + index}/%E5%B8%82%E8%B4%A2%E6%94%BF%E5%B1%80/"
+    pages = (report_path, "/years/", f"/years/{2020 + index}/")
+    states = {path: _open(browser, hostile_server, path) for path in pages}
+    for path, state in states.items():
+        assert state["dialogs"] == [] and state["outside"] == [], (path, value)
     if key in ("position", "kind"):
-        assert shown in report["text"]
+        assert shown in states[report_path]["text"]
     if key in ("title", "position"):
-        assert shown in year["text"], year["text"]
+        assert shown in states[f"/years/{2020 + index}/"]["text"]
 
 
 @pytest.mark.parametrize(("key", "value", "fragment"), META_REFUSED)
 def test_unsafe_front_matter_is_refused_and_never_published(hostile, key, value, fragment):
     project, result = hostile
     index = META_REFUSED.index((key, value, fragment))
-    file = f"reports/{2020 + index}/区教育局.md"
+    file = f"reports/{2001 + index}/区教育局.md"
     archive = load_archive(project.docs, project.path / "units.yml")
     messages = [p.message for p in archive.problems if p.file == file]
     assert any(fragment in m for m in messages), messages
     assert file in archive.excluded and all(r.path != file for r in archive.reports)
-    assert not (project.path / "site" / "reports" / str(2020 + index)).exists()
+    assert not (project.path / "site" / "reports" / str(2001 + index)).exists()
     assert f"{file}:" in result.stderr  # the build logs it as an error
 
 
@@ -262,9 +282,7 @@ def test_unsafe_registry_entries_are_refused(tmp_path, text, fragment):
     (tmp_path / "docs" / "reports").mkdir(parents=True)
     (tmp_path / "units.yml").write_text(text, encoding="utf-8")
     archive = load_archive(tmp_path / "docs", tmp_path / "units.yml")
-    assert any(fragment in p.message and p.file == "units.yml" and p.line for p in archive.problems), (
-        archive.problems
-    )
+    assert any(fragment in p.message and p.file == "units.yml" and p.line for p in archive.problems), archive.problems
     assert all(n.name not in ("..", ".git") and "<" not in n.name for n in archive.registry.units)
 
 
@@ -286,7 +304,7 @@ FILES = [
     ("reports/2022/evil.svg", b"<svg onload=alert(1)></svg>", "只能放报告"),
     ("reports/2022/fake.png", b"<html><script>alert(1)</script>", "内容不是这种图片"),
     ("reports/2022/x.md", None, "这是一个目录"),
-    ("reports/2022/市民政局-\"x.md", report_text().encode(), "不能含有"),
+    ('reports/2022/市民政局-"x.md', report_text().encode(), "不能含有"),
     ("passwd.txt", Path("/etc/passwd"), "符号链接"),
     ("reports/linked", Path("/etc"), "符号链接（目录）"),
 ]
@@ -344,7 +362,8 @@ def test_oversized_report_and_yaml_bombs_are_refused(tmp_path):
     project.write("reports/2022/市民政局.md", report_text(body="字" * 800_000))  # 2.4 MB in UTF-8
     bomb = "---\nyear: 2022\nunit: 市财政局\nsecretary: 张三\n"
     bomb += 'a: &a ["x","x","x","x","x","x","x","x","x"]\n'
-    bomb += "".join(f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+        bomb += f"{name}: &{name} [{','.join([f'*{previous}'] * 9)}]\n"
     bomb += "---\n\n# 炸弹\n"
     project.write("reports/2022/市财政局.md", bomb)
     project.write("reports/2021/市民政局.md", "---\nyear: 2021\nyear: 2022\nunit: 市民政局\nsecretary: 张三\n---\n")
@@ -376,9 +395,7 @@ QUERIES = [
 
 
 @pytest.mark.parametrize("path", QUERIES)
-def test_query_strings_run_nothing(hostile, browser, path):
-    project, _ = hostile
-    with serve(project.path / "site") as base:
-        state = _open(browser, base, path)
+def test_query_strings_run_nothing(hostile_server, browser, path):
+    state = _open(browser, hostile_server, path)
     assert state["dialogs"] == [] and state["outside"] == [], path
     assert "正在检索" not in state["text"]
