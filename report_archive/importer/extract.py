@@ -23,7 +23,8 @@ _SKIP_WORD = {wtag("del"), wtag("moveFrom"), MC_FALLBACK, wtag("instrText"), wta
 _NOTE_SKIP = {"separator", "continuationSeparator", "continuationNotice"}
 
 
-def _word_text(element: etree._Element) -> Iterator[str]:
+def _word_text(element: etree._Element, boxes: list | None = None) -> Iterator[str]:
+    """Text in reading order; a text box is read after the paragraph that anchors it."""
     for child in element:
         tag = child.tag
         if tag in _SKIP_WORD or not isinstance(tag, str):
@@ -32,10 +33,16 @@ def _word_text(element: etree._Element) -> Iterator[str]:
             yield child.text or ""
         elif tag in (wtag("tab"), wtag("br"), wtag("cr")):
             yield "\n"
+        elif tag == wtag("txbxContent") and boxes is not None:
+            boxes.append(child)
+        elif tag == wtag("p"):
+            held: list = []
+            yield from _word_text(child, held)
+            yield "\n"
+            for box in held:
+                yield from _word_text(box)
         else:
-            yield from _word_text(child)
-            if tag == wtag("p"):
-                yield "\n"
+            yield from _word_text(child, boxes)
 
 
 def docx_text(data: bytes) -> str:

@@ -16,6 +16,7 @@ _LINK_TARGET = re.compile(r"\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)")
 _FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]:?")
 _TAG = re.compile(r"(?<!\\)</?[a-zA-Z][^<>]*>")
 _ESCAPE = re.compile(r"\\(.)")
+_LINE_START = re.compile(r"^(?:#+ |\|\s*)?")
 _MARKUP = re.compile(r"[\s#*_|\[\]\\`<>~\-]")
 SHOWN = 24  # characters of each difference quoted in the message
 
@@ -28,27 +29,33 @@ def visible(text: str, markdown: bool) -> str:
     return _MARKUP.sub("", text)
 
 
-def _allowed_extra(chunk: str, labels: set[str]) -> bool:
-    for label in sorted(labels, key=len, reverse=True):
-        chunk = chunk.replace(label, "")
-    return not chunk
+def without_labels(body: str, labels: list[str]) -> str:
+    """``body`` without the numbering labels the importer wrote, matched in document order."""
+    queue = list(labels)
+    lines = []
+    for line in _ESCAPE.sub(r"\1", body).split("\n"):
+        prefix = _LINE_START.match(line).group(0)
+        if queue and line[len(prefix) :].startswith(queue[0]):
+            line = prefix + line[len(prefix) + len(queue.pop(0)) :]
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def differences(
     expected: str, body: str, labels: list[str] = (), expected_markdown: bool = False
 ) -> tuple[list[str], list[str]]:
     """(missing, extra): pieces of the source not in the body, and pieces of the body not in it."""
-    want, got = visible(expected, markdown=expected_markdown), visible(body, markdown=True)
+    want = visible(expected, markdown=expected_markdown)
+    got = visible(without_labels(body, labels) if labels else body, markdown=True)
     if want == got:
         return [], []
-    shown = {visible(label, markdown=False) for label in labels} - {""}
     missing: list[str] = []
     extra: list[str] = []
     matcher = difflib.SequenceMatcher(None, want, got, autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op in ("delete", "replace") and want[a1:a2].strip("。"):
             missing.append(want[a1:a2])
-        if op in ("insert", "replace") and not _allowed_extra(got[b1:b2], shown):
+        if op in ("insert", "replace"):
             extra.append(got[b1:b2])
     return missing, extra
 

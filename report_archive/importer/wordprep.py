@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from .numbering import Numbering, attr
+from .wordclean import clean
 from .wordxml import NS, in_fallback, open_package, parse_part, read_part, wtag
 
 _HEADING_NAME = re.compile(r"^(?:heading|标题)\s*([1-9])$", re.IGNORECASE)
@@ -157,6 +158,7 @@ def prepare_docx(data: bytes) -> Prepared:
     styles = parse_styles(styles_root)
     numbering = Numbering.parse(read_part(package, "word/numbering.xml"))
     prepared = Prepared(data=b"")
+    clean(document)
     for paragraph in document.iter(wtag("p")):
         _prepare_paragraph(paragraph, styles, numbering, prepared.labels)
     prepared.tracked = any(True for tag in _TRACKED for _ in document.iter(wtag(tag)))
