@@ -12,7 +12,7 @@ import docx
 import pytest
 from conftest import CORPUS, ROOT, SEED
 
-from report_archive.importer import ImportFailure, convert, read_docx, read_text_file
+from report_archive.importer import ImportFailure, convert, read_bytes, read_text_file
 
 FIELDS = {"unit": "市民政局", "secretary": "张三"}
 
@@ -65,7 +65,7 @@ def test_docx_headings_emphasis_lists_and_tables():
         table.cell(row, col).text = value
     buffer = io.BytesIO()
     document.save(buffer)
-    body = convert(read_docx(buffer.getvalue()), FIELDS).body
+    body = convert("", FIELDS, reading=read_bytes(buffer.getvalue(), "a.docx")).body
     assert body.startswith("# 2022年述职报告\n")
     assert "\n## 一、履职情况\n" in body
     assert "**重点**工作和*说明*" in body

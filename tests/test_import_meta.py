@@ -72,7 +72,7 @@ def test_two_speakers_are_refused_with_the_candidates_and_the_flag():
 
 def test_two_dates_are_refused_with_the_flag():
     text = "2022年度述职报告\n——2023年1月5日在全局大会上\n述职人：张三\n正文。\n2023年1月12日\n"
-    with pytest.raises(ImportFailure, match="日期不确定.*2023-01-05、2023-01-12.*--date"):
+    with pytest.raises(ImportFailure, match=r"日期不确定.*2023-01-05、2023-01-12.*--date"):
         convert(text, {"unit": "市民政局"})
     assert str(convert(text, {"unit": "市民政局", "date": "2023-01-12"}).meta["date"]) == "2023-01-12"
 

@@ -13,8 +13,8 @@ from ..source import parse_yaml
 from .errors import ImportFailure
 from .meta import Detected, clean_name, detect_meta
 from .reading import Reading
-from .structure import to_markdown
-from .verify import check_lossless, visible
+from .structure import has_title_lines, to_markdown
+from .verify import check_lossless
 
 KEY_ORDER = ("year", "unit", "secretary", "position", "title", "date", "kind", "tags", "draft")
 
@@ -131,7 +131,7 @@ def convert(text: str, given: dict, *, kind: str = "", reading: Reading | None =
     ``given`` wins over what the text says. Raises ImportFailure naming each missing or
     ambiguous key and the options that settle it, or what the conversion lost.
     """
-    reading = reading or Reading(text, text, expected_markdown=True)
+    reading = reading or Reading(text, text, expected_markdown=True, converted=False)
     source_meta, body = split_source(reading.text)
     found = detect_meta(body, source_meta)
     meta = {
@@ -150,12 +150,12 @@ def convert(text: str, given: dict, *, kind: str = "", reading: Reading | None =
     if problems:
         raise ImportFailure("；".join(problems) + "。")
     _typed(meta)
-    markdown = to_markdown(body, meta["title"])
+    markdown = to_markdown(body, meta["title"], restyle=reading.converted)
     expected = split_source(reading.expected)[1] if reading.expected_markdown else reading.expected
-    checked = markdown
-    if meta["title"] and visible(meta["title"], True) not in visible(expected, reading.expected_markdown):
-        checked = markdown.split("\n", 1)[1]  # a title given from outside is not in the source
-    lost = check_lossless(expected, checked, reading.labels, expected_markdown=reading.expected_markdown)
+    # The '# title' line is compared where the title stood in the source (if it did).
+    checked = markdown.split("\n", 1)[1] if meta["title"] else markdown
+    moved = meta["title"] if meta["title"] and has_title_lines(body, meta["title"]) else ""
+    lost = check_lossless(expected, checked, reading.labels, reading.expected_markdown, moved)
     if lost:
         raise ImportFailure(lost)
     return Draft(meta, markdown, suffix=given.get("suffix", ""), notes=tuple(reading.notes))

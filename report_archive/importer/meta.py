@@ -16,17 +16,17 @@ from .structure import heading_level, logical_lines, plain
 
 _HAN = r"\u3400-\u9fff"
 # A name: 2-5 characters, perhaps padded with spaces ('黄 强'), or a name with a middle dot.
-NAME = rf"[{_HAN}](?:[ 　]?[{_HAN}]){{1,4}}|[{_HAN}]{{1,6}}[·•・][{_HAN}]{{1,8}}"
+NAME = rf"[{_HAN}](?:\s?[{_HAN}]){{1,4}}|[{_HAN}]{{1,6}}[·•・][{_HAN}]{{1,8}}"
 _TITLE_ALT = (
     "副总理|总理|省长|市长|县长|区长|州长|盟长|旗长|镇长|乡长|主席|书记|主任|局长|厅长|部长|院长|社长|校长|组长|"
     "处长|科长|委员|行长|会长|所长|队长|馆长|站长|董事长|总经理|经理|秘书长|理事长|检察长|司令员|政委"
 )
 _POSITION = rf"[^，。：:；、\s（()）]{{0,40}}?(?:{_TITLE_ALT})"
-SPEAKER_RE = re.compile(rf"^(?P<position>{_POSITION})[ 　：:]*(?P<name>{NAME})$")
+SPEAKER_RE = re.compile(rf"^(?P<position>{_POSITION})[\s：:]*(?P<name>{NAME})$")
 POSITION_RE = re.compile(rf"^(?P<position>{_POSITION})$")
 NAME_RE = re.compile(rf"^(?P<name>{NAME})$")
 LABEL_RE = re.compile(r"^(?:述职人|报告人|汇报人|发言人)\s*[：:]\s*(?P<rest>.+)$")
-PAREN_RE = re.compile(rf"[（(]\s*(?P<date>{DATE_RE.pattern})\s*(?:在[^（）()]*?)?[ 　]+(?P<name>{NAME})\s*[）)]$")
+PAREN_RE = re.compile(rf"[（(]\s*(?P<date>{DATE_RE.pattern})\s*(?:在[^（）()]*?)?\s+(?P<name>{NAME})\s*[）)]$")
 NOT_NAMES = (
     "报告",
     "述职",
@@ -93,7 +93,7 @@ def find_title(lines: list[str]) -> tuple[str, int]:
     """The title and how many lines it takes: one line, or up to three short opening lines."""
     for count in (1, 2, 3):
         pieces = lines[:count]
-        if len(pieces) < count or any(any(p in piece for p in "，。：；") for piece in pieces):
+        if len(pieces) < count or not all(map(_title_piece, pieces)):
             break
         joined = PAREN_RE.sub("", "".join(pieces)).strip()
         if is_title(joined):
@@ -104,9 +104,27 @@ def find_title(lines: list[str]) -> tuple[str, int]:
     return "", 0
 
 
-def _is_date_line(line: str) -> bool:
+def _speaker(line: str) -> re.Match[str] | None:
+    """'职务 姓名' when the name part is a name ('…书记抓基层' is not)."""
+    match = SPEAKER_RE.match(line)
+    return match if match and is_name(clean_name(match.group("name"))) else None
+
+
+def _title_piece(line: str) -> bool:
+    """A line that may be part of a title broken over lines: short, no sentence, date or speaker."""
+    return (
+        len(line) <= 30
+        and not any(p in line for p in "，。：；——")
+        and not DATE_RE.search(line)
+        and not _speaker(line)
+        and not LABEL_RE.match(line)
+    )
+
+
+def _is_date_line(line: str, closing: bool = False) -> bool:
+    """A line that dates the report: only a date, or (in the opening) '——…日在…会议上'."""
     return bool(DATE_ONLY_RE.match(line)) or (
-        bool(DATE_RE.search(line)) and ("在" in line or line.startswith(("（", "(", "——", "—")))
+        not closing and bool(DATE_RE.search(line)) and ("在" in line or line.startswith(("（", "(", "——", "—")))
     )
 
 
@@ -116,8 +134,8 @@ def _read_speaker(lines: list[str], i: int) -> Candidate | None:
     label = LABEL_RE.match(line)
     if label:
         line = label.group("rest").strip()
-    match = SPEAKER_RE.match(line)
-    if match and is_name(clean_name(match.group("name"))):
+    match = _speaker(line)
+    if match:
         return Candidate(clean_name(match.group("name")), clean_name(match.group("position")), where)
     if not is_name(line):
         return None
@@ -131,14 +149,14 @@ def _read_speaker(lines: list[str], i: int) -> Candidate | None:
     return None
 
 
-def _regions(lines: list[str]) -> list[int]:
+def _regions(lines: list[str]) -> tuple[list[int], list[int]]:
     opening = []
     for i, line in enumerate(lines[:OPENING_LINES]):
         if len(line) > LONG_LINE or heading_level(line) is not None:
             break
         opening.append(i)
     closing = [i for i in range(max(len(lines) - CLOSING_LINES, 0), len(lines)) if len(lines[i]) <= 40]
-    return sorted(set(opening) | set(closing))
+    return opening, [i for i in closing if i not in opening]
 
 
 def detect_meta(text: str, source_meta: dict | None = None) -> Detected:
@@ -147,7 +165,8 @@ def detect_meta(text: str, source_meta: dict | None = None) -> Detected:
     lines = [plain(line) for line in logical_lines(text)]
     found.title, title_lines = find_title(lines)
     readings: list[Candidate] = []
-    for i in _regions(lines):
+    opening, closing = _regions(lines)
+    for i in sorted(set(opening) | set(closing)):
         line = lines[i]
         paren = PAREN_RE.search(line)
         if paren and is_name(clean_name(paren.group("name"))):
@@ -155,7 +174,7 @@ def detect_meta(text: str, source_meta: dict | None = None) -> Detected:
             found.dates.append(parse_date(paren.group("date")))
         elif i >= title_lines and (speaker := _read_speaker(lines, i)) and found.title != line:
             readings.append(speaker)
-        if _is_date_line(line) and not paren:
+        if _is_date_line(line, closing=i not in opening) and not paren:
             found.dates.append(parse_date(line))
     for reading in readings:
         known = next((c for c in found.candidates if c.name == reading.name), None)

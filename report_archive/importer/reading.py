@@ -48,6 +48,7 @@ class Reading:
     labels: list[str] = field(default_factory=list)  # numbering labels written into the text
     notes: list[str] = field(default_factory=list)  # for the summary: tracked changes, comments…
     expected_markdown: bool = False  # the expected text is itself Markdown (text sources)
+    converted: bool = True  # written by a converter (its '#' headings come from styles)
 
 
 def decode_text(data: bytes) -> str:
@@ -158,4 +159,4 @@ def read_bytes(data: bytes, name: str, converted: bytes | None = None) -> Readin
     if kind != "text":
         return _through_pandoc(data, kind)
     text = decode_text(data)
-    return Reading(text, text, expected_markdown=True)
+    return Reading(text, text, expected_markdown=True, converted=False)

@@ -87,14 +87,23 @@ def logical_lines(text: str) -> list[str]:
     return [line.strip(_SPACE) for line in text.split("\n") if line.strip(_SPACE)]
 
 
-def to_markdown(text: str, title: str = "", drop: tuple[str, ...] = ()) -> str:
+def has_title_lines(text: str, title: str) -> bool:
+    """Whether ``title`` is a line of ``text``, or up to three consecutive lines joined."""
+    lines = [plain(line) for line in logical_lines(text)]
+    return any("".join(lines[i : i + n]) == title for n in (1, 2, 3) for i in range(len(lines)))
+
+
+def to_markdown(text: str, title: str = "", drop: tuple[str, ...] = (), restyle: bool = False) -> str:
     """Give ``text`` Markdown structure.
 
     The title (one line, or up to three short lines that together make it) becomes the ``#``
-    heading; lines in ``drop`` are left out; numbered headings become ``##``..``#####``.
+    heading; lines in ``drop`` are left out; numbered headings become ``##``..``#####``. With
+    ``restyle`` (text converted from Word and other formats), '#' headings get their level from
+    their label or their rank among the document's heading styles; otherwise an author's own
+    Markdown headings stay as written.
     """
     lines = logical_lines(text)
-    ranks = _style_ranks(lines, title)
+    ranks = _style_ranks(lines, title) if restyle else None
     blocks: list[str] = [f"# {title}"] if title else []
     pending: list[str] = []  # opening lines that may be the pieces of a broken title
     title_seen = not title
@@ -102,16 +111,19 @@ def to_markdown(text: str, title: str = "", drop: tuple[str, ...] = ()) -> str:
         bare = plain(line)
         if not title_seen:
             joined = "".join(plain(p) for p in pending) + bare
-            if joined == title:
-                title_seen, pending = True, []
-                continue
-            if title.startswith(joined) and len(pending) < 2:
+            if title.startswith(joined) and len(pending) < 3:
                 pending.append(line)
+                title_seen = joined == title
+                pending = [] if title_seen else pending
                 continue
-            title_seen = True
             for held in pending:
                 blocks.extend(_block(held, blocks, ranks))
             pending = []
+            if bare and title.startswith(bare):
+                pending.append(line)
+                title_seen = bare == title
+                pending = [] if title_seen else pending
+                continue
         if bare in drop:
             continue
         blocks.extend(_block(line, blocks, ranks))
@@ -120,7 +132,7 @@ def to_markdown(text: str, title: str = "", drop: tuple[str, ...] = ()) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def _block(line: str, blocks: list[str], ranks: dict[int, int]) -> list[str]:
+def _block(line: str, blocks: list[str], ranks: dict[int, int] | None) -> list[str]:
     if line.startswith("|") and blocks and blocks[-1].startswith("|"):
         blocks[-1] += "\n" + line  # rows of one table stay one block
         return []
@@ -128,7 +140,7 @@ def _block(line: str, blocks: list[str], ranks: dict[int, int]) -> list[str]:
         blocks[-1] += "\n" + line
         return []
     if line.startswith("#"):
-        return _styled_heading(line, ranks) if _ATX_RE.match(line) else [line]
+        return _styled_heading(line, ranks) if ranks is not None and _ATX_RE.match(line) else [line]
     if line.startswith(BLOCK_STARTS):
         return [line]
     return structure_line(line)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK_TARGET = re.compile(r"\]\((?:[^()\s]|\([^()]*\))*(?:\s+\"[^\"]*\")?\)")
 _FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]:?")
@@ -18,15 +19,27 @@ _TAG = re.compile(r"(?<!\\)</?[a-zA-Z][^<>]*>")
 _ESCAPE = re.compile(r"\\(.)")
 _LINE_START = re.compile(r"^(?:#+ |\|\s*)?")
 _MARKUP = re.compile(r"[\s#*_|\[\]\\`<>~\-]")
+EXACT_DIFF = 5000  # longer differing stretches are compared with difflib's faster heuristic
 SHOWN = 24  # characters of each difference quoted in the message
 
 
 def visible(text: str, markdown: bool) -> str:
     """The characters of ``text`` that the comparison counts."""
     if markdown:
+        text = _COMMENT.sub("", text)
         text = _FOOTNOTE.sub("", _LINK_TARGET.sub("]", _IMAGE.sub("", text)))
         text = _ESCAPE.sub(r"\1", _TAG.sub("", text))
     return _MARKUP.sub("", text)
+
+
+def _common(a: str, b: str) -> int:
+    """Length of the common prefix of ``a`` and ``b``."""
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 def without_labels(body: str, labels: list[str]) -> str:
@@ -42,16 +55,22 @@ def without_labels(body: str, labels: list[str]) -> str:
 
 
 def differences(
-    expected: str, body: str, labels: list[str] = (), expected_markdown: bool = False
+    expected: str, body: str, labels: list[str] = (), expected_markdown: bool = False, moved: str = ""
 ) -> tuple[list[str], list[str]]:
-    """(missing, extra): pieces of the source not in the body, and pieces of the body not in it."""
-    want = visible(expected, markdown=expected_markdown)
+    """(missing, extra): pieces of the source not in the body, and pieces of the body not in it.
+
+    ``moved`` is text the body has elsewhere (the title, written at the top): it is left out.
+    """
+    want = visible(expected, markdown=expected_markdown).replace(visible(moved, False), "", 1)
     got = visible(without_labels(body, labels) if labels else body, markdown=True)
-    if want == got:
-        return [], []
+    if want == got or (want.replace("。", "") == got.replace("。", "") and got.count("。") <= want.count("。")):
+        return [], []  # equal, or only full stops after headings dropped
+    start = _common(want, got)
+    end = _common(want[start:][::-1], got[start:][::-1])
+    want, got = want[start : len(want) - end], got[start : len(got) - end]
     missing: list[str] = []
     extra: list[str] = []
-    matcher = difflib.SequenceMatcher(None, want, got, autojunk=False)
+    matcher = difflib.SequenceMatcher(None, want, got, autojunk=max(len(want), len(got)) > EXACT_DIFF)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op in ("delete", "replace") and want[a1:a2].strip("。"):
             missing.append(want[a1:a2])
@@ -66,9 +85,11 @@ def _quote(pieces: list[str]) -> str:
     return "、".join(quoted) + more + f"（共 {sum(map(len, pieces))} 字）"
 
 
-def check_lossless(expected: str, body: str, labels: list[str] = (), expected_markdown: bool = False) -> str:
+def check_lossless(
+    expected: str, body: str, labels: list[str] = (), expected_markdown: bool = False, moved: str = ""
+) -> str:
     """An empty string when nothing was lost or added; otherwise the message for the user."""
-    missing, extra = differences(expected, body, labels, expected_markdown)
+    missing, extra = differences(expected, body, labels, expected_markdown, moved)
     problems = []
     if missing:
         problems.append("原文中有而报告中缺少：" + _quote(missing))
