@@ -108,6 +108,8 @@ def epub_text(data: bytes) -> str:
     texts = []
     for ref in opf.xpath("//*[local-name()='itemref']/@idref"):
         href = items.get(ref)
+        if href and any(part in href for part in ("title_page", "titlepage", "cover")):
+            continue  # the book's title page repeats its metadata, which readers keep apart
         content = read_part(package, posixpath.join(base, href)) if href else None
         if content:
             texts.append(html_text(content))

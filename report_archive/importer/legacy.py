@@ -85,12 +85,3 @@ def convert_one(data: bytes, suffix: str, infilter: str = WORD_97) -> bytes:
     if isinstance(result, ImportFailure):
         raise result
     return result
-
-
-def rtf_text(data: bytes) -> str:
-    """An RTF file's visible text as LibreOffice reads it (pandoc reads it for the report)."""
-    from .extract import docx_text
-
-    if soffice() is None:
-        raise ImportFailure("RTF 文件需要 LibreOffice 来核对转换结果。" + MISSING.split("：", 1)[1])
-    return docx_text(convert_one(data, ".rtf", "Rich Text Format"))

@@ -67,6 +67,7 @@ FORMATS = {
     "chineseCountingThousand": chinese_count,
     "japaneseCounting": chinese_count,
     "taiwaneseCounting": chinese_count,
+    "taiwaneseCountingThousand": chinese_count,  # LibreOffice writes chineseCounting so
     "ideographDigital": lambda n: "".join(_DIGITS[int(c)] for c in str(n)),
     "taiwaneseDigital": lambda n: "".join(_DIGITS[int(c)] for c in str(n)),
     "chineseLegalSimplified": lambda n: chinese_count(n, _LEGAL, "拾"),

@@ -32,7 +32,7 @@ def run_pandoc(data: bytes, source_format: str, suffix: str = ".bin") -> str:
             pandoc_path(),
             *("+RTS", "-M2g", "-RTS"),
             "--sandbox",
-            *("--from", source_format, "--to", "gfm", "--wrap=none"),
+            *("--from", source_format, "--to", "gfm-raw_html", "--wrap=none"),
             "--track-changes=accept",
             *("--lua-filter", str(FILTER)),
             str(source),

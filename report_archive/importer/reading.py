@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import extract
 from .errors import ImportFailure
+from .legacy import MISSING, convert_one, soffice
 from .pandoc import run_pandoc
 from .wordprep import prepare_docx
 
@@ -99,7 +100,16 @@ def _notes(tracked: bool, comments: int, images: int) -> list[str]:
     return notes
 
 
+# With LibreOffice installed, these go through its .docx so that their automatic numbering keeps
+# its labels (pandoc reads their lists as plain ordered lists).
+VIA_WORD = {"rtf": "Rich Text Format", "odt": "writer8"}
+
+
 def _through_pandoc(data: bytes, kind: str) -> Reading:
+    if kind in VIA_WORD and soffice():
+        reading = _through_pandoc(convert_one(data, "." + kind, VIA_WORD[kind]), "docx")
+        reading.notes.append("已由 LibreOffice 转换为 .docx")
+        return reading
     labels: list[str] = []
     tracked, comments = False, 0
     if kind == "docx":
@@ -112,12 +122,10 @@ def _through_pandoc(data: bytes, kind: str) -> Reading:
         expected = extract.html_text(html)
         text = run_pandoc(html.encode("utf-8"), "html", ".html")
     else:
-        expected = {"odt": extract.odt_text, "epub": extract.epub_text}[kind](data) if kind != "rtf" else ""
+        if kind == "rtf":  # nothing independent of pandoc reads RTF here but LibreOffice
+            raise ImportFailure("RTF 文件" + MISSING.removeprefix("需要"))
+        expected = {"odt": extract.odt_text, "epub": extract.epub_text}[kind](data)
         text = run_pandoc(data, kind, "." + kind)
-        if kind == "rtf":
-            from .legacy import rtf_text  # an RTF file is checked against LibreOffice's reading of it
-
-            expected = rtf_text(data)
     images = len(_IMAGE.findall(text))
     return Reading(_IMAGE.sub("", text), expected, labels, _notes(tracked, comments, images))
 
@@ -149,8 +157,6 @@ def read_bytes(data: bytes, name: str, converted: bytes | None = None) -> Readin
     if kind in REFUSED:
         raise ImportFailure(REFUSED[kind])
     if kind == "legacy":
-        from .legacy import convert_one
-
         reading = _through_pandoc(converted or convert_one(data, suffix), "docx")
         reading.notes.append("已由 LibreOffice 转换为 .docx")
         return reading
