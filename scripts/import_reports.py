@@ -122,7 +122,9 @@ def main(argv: list[str] | None = None) -> int:
             add_units=args.add_units,
         )
         explicit = {Path(s) for s in args.sources if not Path(s).is_dir()}
-        outcomes = run_import(sources, options, progress=progress_bar, explicit=explicit)
+        folders = [Path(s) for s in args.sources if Path(s).is_dir()]
+        base = folders[0] if len(folders) == 1 and not explicit else None
+        outcomes = run_import(sources, options, base=base, progress=progress_bar, explicit=explicit)
     except (ImportFailure, ValueError) as exc:  # a malformed --pattern or manifest
         print(f"错误：{exc}", file=sys.stderr)
         return 2
