@@ -186,3 +186,11 @@ def test_manifest_without_required_columns_is_refused(tmp_path):
 def test_help_is_in_chinese():
     result = _import("--help")
     assert result.returncode == 0 and "清单文件" in result.stdout and "示例" in result.stdout
+
+
+def test_bench_import_runs_on_different_documents():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "bench_import.py"), "3"], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "导入 3 份 .docx" in result.stdout and "0 份未导入" in result.stdout

@@ -32,12 +32,15 @@ def soffice() -> str | None:
 WORD_97 = "MS Word 97"  # forced, so that a damaged file fails instead of being read as plain text
 
 
-def _convert_chunk(program: str, inputs: list[Path], out: Path, profile: Path, infilter: str) -> None:
+OUTPUT = {"docx": "docx:MS Word 2007 XML", "doc": "doc:MS Word 97"}
+
+
+def _convert_chunk(program: str, inputs: list[Path], out: Path, profile: Path, infilter: str, to: str) -> None:
     command = [
         program,
         f"-env:UserInstallation={profile.as_uri()}",
         *("--headless", "--norestore", "--nolockcheck", f"--infilter={infilter}"),
-        *("--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out)),
+        *("--convert-to", OUTPUT[to], "--outdir", str(out)),
         *map(str, inputs),
     ]
     with contextlib.suppress(subprocess.TimeoutExpired):  # files not converted are reported one by one
@@ -50,8 +53,10 @@ def _convert_chunk(program: str, inputs: list[Path], out: Path, profile: Path, i
         )
 
 
-def convert_many(items: list[tuple[bytes, str]], infilter: str = WORD_97) -> list[bytes | ImportFailure]:
-    """Each (data, suffix) as .docx bytes, or the failure for that file."""
+def convert_many(
+    items: list[tuple[bytes, str]], infilter: str = WORD_97, to: str = "docx"
+) -> list[bytes | ImportFailure]:
+    """Each (data, suffix) as .docx (or ``to``) bytes, or the failure for that file."""
     if not items:
         return []
     program = soffice()
@@ -69,10 +74,10 @@ def convert_many(items: list[tuple[bytes, str]], infilter: str = WORD_97) -> lis
         chunks = [inputs[i::workers] for i in range(workers)]
         with ThreadPoolExecutor(workers) as pool:
             for i, chunk in enumerate(chunks):
-                pool.submit(_convert_chunk, program, chunk, root / "out", root / f"profile{i}", infilter)
+                pool.submit(_convert_chunk, program, chunk, root / "out", root / f"profile{i}", infilter, to)
         results: list[bytes | ImportFailure] = []
         for number in range(len(items)):
-            target = root / "out" / f"{number}.docx"
+            target = root / "out" / f"{number}.{to}"
             if target.exists() and target.stat().st_size:
                 results.append(target.read_bytes())
             else:
