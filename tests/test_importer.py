@@ -73,7 +73,12 @@ def test_pattern_reads_fields_and_suffix():
 
 @pytest.mark.parametrize(
     ("data", "name", "fragment"),
-    [(b"", "a.txt", "为空"), (b"\x00\x01bin", "a.txt", "二进制"), (b"x", "a.doc", ".docx")],
+    [
+        (b"", "a.txt", "为空"),
+        (b"\x00\x01bin", "a.txt", "二进制"),
+        (b"x", "a.doc", "已损坏"),
+        (b"%PDF-1.4", "a.pdf", "PDF 文件不导入"),
+    ],
 )
 def test_unreadable_sources(data, name, fragment):
     with pytest.raises(Exception, match=re.escape(fragment)):
