@@ -9,13 +9,15 @@ import os
 import re
 import stat
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .archive import load_archive, load_report
+from .archive import load_archive, load_report, problem_order
 from .model import Problem, Report
 from .pages import esc, year_ranges
 from .units import load_registry
+from .validate import check_html
 
 REPORTS = "docs/reports"
 
@@ -221,7 +223,7 @@ def summary_markdown(
     if relevant:
         lines.append(f"❌ 发现 {len(relevant)} 个问题：")
         lines.append("")
-        lines += [f"- `{p.file}{f':{p.line}' if p.line else ''}`：{p.message}" for p in relevant]
+        lines += [f"- {_code(p.file + (f':{p.line}' if p.line else ''))}：{esc(p.message)}" for p in relevant]
     else:
         lines.append("✅ 改动的报告全部通过检查。")
     if others:
@@ -229,9 +231,17 @@ def summary_markdown(
     return "\n".join(lines) + "\n"
 
 
-def pr_summary(repo: Path, base: str) -> tuple[str, bool]:
-    """The summary and whether the touched files validate (files flagged for review do not count)."""
+def pr_summary(repo: Path, base: str, render: Callable[[str], str] | None = None) -> tuple[str, bool]:
+    """The summary and whether the touched files validate (files flagged for review do not count).
+
+    ``render`` turns a report body into HTML as the site does; with it, HTML outside the allowlist
+    in the touched reports is a problem too.
+    """
     changes = archive_changes(repo, base)
     archive = load_archive(repo / "docs", repo / "units.yml")
-    text = summary_markdown(changes, archive.problems, base, review_flags(repo, base))
+    problems = archive.problems
+    if render is not None:
+        touched = {c.path for c in changes}
+        problems = problems + check_html([r for r in archive.reports if r.path in touched], render)
+    text = summary_markdown(changes, sorted(problems, key=problem_order), base, review_flags(repo, base))
     return text, "❌" not in text

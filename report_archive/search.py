@@ -47,7 +47,7 @@ HASH_MULT = 65599
 FORMAT = 1
 
 _TAG_RE = re.compile(r"<[^<>]*>")
-_DROP_BLOCKS_RE = re.compile(r"<(script|style)\b.*?</\1>", re.DOTALL | re.IGNORECASE)
+_BLOCK_START_RE = re.compile(r"<(script|style)\b", re.IGNORECASE)
 _SPACE_RE = re.compile(r"\s+")
 # Control characters (category Cc) that are not white space; white space is folded separately.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufeff]")
@@ -90,8 +90,20 @@ def normalize(text: str) -> str:
     return _lower(display_text(text).replace(" ", ""))
 
 
+def _drop_blocks(markup: str) -> str:
+    """``markup`` without script and style elements (an unclosed one runs to the end), in linear time."""
+    kept, position = [], 0
+    lowered = markup.lower()
+    while match := _BLOCK_START_RE.search(markup, position):
+        kept.append(markup[position : match.start()])
+        end = lowered.find(f"</{match.group(1).lower()}>", match.end())
+        position = len(markup) if end < 0 else end + len(match.group(1)) + 3
+    kept.append(markup[position:])
+    return " ".join(kept)
+
+
 def _visible_text(markup: str) -> str:
-    return html.unescape(_TAG_RE.sub(" ", _DROP_BLOCKS_RE.sub(" ", markup)))
+    return html.unescape(_TAG_RE.sub(" ", _drop_blocks(markup)))
 
 
 def html_to_text(markup: str) -> str:

@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from . import sanitize
+from .bounds import check_bounds
 from .model import Problem, Report
 from .plain import markup_problem, name_problem
 from .source import Source
@@ -124,6 +125,7 @@ def check_source(source: Source, file: str, registry: Registry) -> tuple[Report 
         if name and (message := name_problem(name)):
             unsafe.append(Problem(file, _line(source, key), f"{key}“{name[:MAX_SHOWN]}”{message}。", "name"))
     path_problems = _check_path(source, file, year, unit)
+    unsafe += check_bounds(source.body, file, source.body_line)
     problems += unsafe + path_problems
 
     fatal = unsafe or unknown or any(p.code == "path" for p in path_problems)

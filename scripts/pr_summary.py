@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from _bootstrap import ROOT
+from _bootstrap import ROOT, site_renderer
 
 from report_archive.changes import pr_summary
 
@@ -20,7 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repo", default=str(ROOT), help="仓库目录（默认本仓库）")
     args = parser.parse_args(argv)
     try:
-        text, ok = pr_summary(Path(args.repo), args.base)
+        repo = Path(args.repo)
+        config = repo / "mkdocs.yml"
+        text, ok = pr_summary(repo, args.base, site_renderer(config if config.exists() else ROOT / "mkdocs.yml"))
     except ValueError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2

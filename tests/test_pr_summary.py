@@ -170,3 +170,16 @@ def test_last_changed_comes_from_the_git_history(tmp_path):
     _write(repo, "docs/reports/2022/市民政局.md", report_text(year=2022))
     dates = last_changed(repo)
     assert {k: str(v) for k, v in dates.items()} == {"reports/2021/市民政局.md": "2020-05-01"}
+
+
+def test_html_outside_the_allowlist_in_a_touched_report_is_a_problem(tmp_path):
+    repo = _new_repo(tmp_path)
+    _write(repo, "units.yml", "- name: 市民政局\n")
+    _write(repo, "docs/reports/2021/市民政局.md", report_text(year=2021))
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "base")
+    body = "# 标题\n\n正文。\n\n<img src=x onerror=alert(1)>\n"
+    _write(repo, "docs/reports/2022/市民政局.md", report_text(year=2022, body=body))
+    result = _summary(repo, "main")
+    assert result.returncode == 1
+    assert "`reports/2022/市民政局.md:11`" in result.stdout and "不在允许的 HTML 范围内" in result.stdout

@@ -21,8 +21,8 @@ import pytest
 from conftest import ROOT, Project, report_text, serve
 
 from report_archive import load_archive
-from report_archive.model import heading_text
-from report_archive.reuse import attach
+from report_archive.model import Report, heading_text
+from report_archive.reuse import plain_text
 from report_archive.search import html_to_text, normalize
 from report_archive.sections import compile_patterns, find_sections, flatten_headings
 
@@ -338,23 +338,46 @@ def test_files_that_may_not_live_in_docs_are_refused_and_not_published(tmp_path)
     assert "passwd.txt" in result.stderr
 
 
-def test_bounded_work_for_pathological_input(tmp_path):
-    long_line = "的" * 100_000
-    headings = "#" + " " * 50_000 + "x\n" + "## " + "\t " * 20_000 + "#" * 20_000 + "\n"
-    brackets = "](" * 50_000 + "<" * 50_000 + "[^" * 30_000
-    body = f"# 标题\n\n{long_line}\n\n{headings}\n{brackets}\n"
+PATHOLOGICAL = {
+    "long-line": "的" * 100_000,
+    "spaced-heading": "# a" + " " * 100_000 + "b",
+    "closing-hashes": "## " + "\t " * 20_000 + "#" * 20_000,
+    "brackets": "[" * 50_000 + "](" * 50_000,
+    "footnote-refs": "[^1] " * 5_000 + "\n\n[^1]: 注",
+    "line-breaks": "一  \n" * 300_000,
+    "emphasis": "*a*" * 30_000,
+}
+
+
+def test_patterns_on_report_text_run_in_linear_time():
+    """The archive's own regular expressions, fed 100,000-character lines and pathological headings."""
+    body = "# 标题\n\n" + "\n\n".join(PATHOLOGICAL.values()) + "\n" + "<" * 100_000 + "](" * 50_000 + "[^" * 30_000
     started = time.perf_counter()
-    project = Project(tmp_path / "project")
-    project.write("reports/2022/市民政局.md", report_text(body=body))
-    archive = load_archive(project.docs, project.path / "units.yml")
-    attach(archive)
-    report = archive.reports[0]
-    find_sections(report.body, compile_patterns())
-    flatten_headings(report.body)
+    report = Report(2022, "市民政局", "张三", "reports/2022/市民政局.md", body=body)
+    assert report.title == "标题" and report.length > 100_000
+    find_sections(body, compile_patterns())
+    flatten_headings(body)
+    plain_text(body)
     heading_text(" " * 100_000 + "#" * 100_000)
-    normalize(html_to_text("<p>" + "<" * 100_000 + "</p>"))
-    assert report.length > 100_000 and report.title == "标题"
+    normalize(html_to_text("<p>" + "<" * 100_000 + "</p>" + "<script>" * 10_000))
     assert time.perf_counter() - started < 2.0
+
+
+def test_pathological_reports_are_refused_before_rendering(tmp_path):
+    """Markdown itself is quadratic on such input: the archive refuses it before MkDocs renders it."""
+    project = Project(tmp_path / "project")
+    for index, text in enumerate(PATHOLOGICAL.values()):
+        project.write(f"reports/{2000 + index}/市民政局.md", report_text(year=2000 + index, body=f"# 标题\n\n{text}\n"))
+    started = time.perf_counter()
+    archive = load_archive(project.docs, project.path / "units.yml")
+    assert time.perf_counter() - started < 2.0
+    refused = {p.file for p in archive.problems if "构建非常慢" in p.message}
+    assert refused == {f"reports/{2000 + i}/市民政局.md" for i in range(len(PATHOLOGICAL))}
+    assert archive.reports == []
+    started = time.perf_counter()
+    result = _build(project)
+    assert time.perf_counter() - started < 60  # seconds, not the minutes rendering would take
+    assert "Traceback" not in result.stderr and "构建非常慢" in result.stderr
 
 
 def test_oversized_report_and_yaml_bombs_are_refused(tmp_path):
