@@ -19,7 +19,7 @@ $(BIN)/.dev: $(BIN)/.site requirements-dev.txt package.json package-lock.json | 
 	touch $@
 
 serve: $(BIN)/.site
-	$(BIN)/mkdocs serve --dev-addr $(ADDR) --livereload
+	$(BIN)/mkdocs serve --dev-addr $(ADDR) --livereload --dirty
 
 build: $(BIN)/.site
 	$(BIN)/mkdocs build --strict

@@ -6,11 +6,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import Cache, digest
 from .docs import scan_docs
 from .model import Problem, Report
 from .source import decode, guess_encoding, split
 from .units import Registry, load_registry
-from .validate import check_duplicates, check_source
+from .validate import check_duplicates, check_source, max_year
 
 MAX_REPORT_BYTES = 2 * 1024 * 1024
 
@@ -92,15 +93,22 @@ class Archive:
         return previous, following
 
 
-def load_archive(docs_dir: Path, units_file: Path) -> Archive:
-    """Read and check every report under ``docs_dir/reports`` against the registry."""
+def load_archive(docs_dir: Path, units_file: Path, cache: Cache | None = None) -> Archive:
+    """Read and check every report under ``docs_dir/reports`` against the registry.
+
+    With a ``cache``, a report whose bytes, path and registry are unchanged is not parsed again.
+    """
     registry, problems = load_registry(units_file)
+    # What else a report's checks depend on: the registry, and today's date (the latest valid year).
+    registry_key = digest(repr(registry.units), registry.path, str(max_year()))
     files, excluded, found = scan_docs(docs_dir)
     problems += found
     loaded: list[Report] = []
+    cache = cache or Cache(None)
     for path in files:
         file = path.relative_to(docs_dir).as_posix()
-        report, found = load_report(path.read_bytes(), file, registry)
+        data = path.read_bytes()
+        report, found = cache.compute("load", data, lambda: load_report(data, file, registry), file, registry_key)  # noqa: B023
         problems += found
         if report is not None:
             loaded.append(report)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .archive import Archive
+from .cache import Cache
 from .search import codepoints, normalize
 
 SHINGLE = 12
@@ -76,7 +77,11 @@ def _coverage(prints: Fingerprints, shared: np.ndarray) -> tuple[float, list[tup
 
 def compare(texts: list[str], previous_of: list[int | None]) -> list[Reuse]:
     """Reuse figures for every text; ``previous_of[i]`` is the index of the same unit's previous report."""
-    prints = [fingerprints(t) for t in texts]
+    return compare_prints([fingerprints(t) for t in texts], previous_of)
+
+
+def compare_prints(prints: list[Fingerprints], previous_of: list[int | None]) -> list[Reuse]:
+    """``compare`` for texts already fingerprinted."""
     sizes = [len(p.hashes) for p in prints]
     every = np.concatenate([p.hashes for p in prints]) if prints else np.empty(0, np.uint64)
     owners = np.repeat(np.arange(len(prints), dtype=np.int32), sizes)
@@ -114,7 +119,12 @@ def plain_text(markdown_body: str) -> str:
     return _MARKUP_RE.sub("", _LINK_TARGET_RE.sub(" ", markdown_body))
 
 
-def attach(archive: Archive) -> None:
+def report_prints(body: str) -> Fingerprints:
+    """The fingerprints of a report's Markdown body."""
+    return fingerprints(normalize(plain_text(body)))
+
+
+def attach(archive: Archive, cache: Cache | None = None) -> None:
     """Compute every report's reuse figures and keep them on the archive (``archive.reuse``)."""
     reports = archive.reports
     index = {r.path: i for i, r in enumerate(reports)}
@@ -122,5 +132,6 @@ def attach(archive: Archive) -> None:
     for report in reports:
         previous, _ = archive.neighbours(report)
         previous_of.append(index[previous.path] if previous is not None else None)
-    texts = [normalize(plain_text(r.body)) for r in reports]
-    archive.reuse = {r.path: figures for r, figures in zip(reports, compare(texts, previous_of), strict=True)}
+    cache = cache or Cache(None)
+    prints = [cache.compute("fingerprints", r.body, lambda r=r: report_prints(r.body)) for r in reports]
+    archive.reuse = {r.path: figures for r, figures in zip(reports, compare_prints(prints, previous_of), strict=True)}

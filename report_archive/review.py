@@ -13,6 +13,7 @@ import markdown
 
 from . import sanitize
 from .archive import Archive
+from .cache import Cache
 from .model import Report
 from .pages import esc, link, page_url
 from .sections import LABELS, Section, find_sections, flatten_headings
@@ -31,19 +32,23 @@ def sections_of(archive: Archive, patterns: dict[str, re.Pattern[str]]) -> dict[
     return {r.path: find_sections(r.body, patterns) for r in archive.reports}
 
 
-def section_html(section: Section) -> str:
+def section_html(section: Section, cache: Cache | None = None) -> str:
     """A report's section as HTML for another page: headings flattened, through the HTML allowlist."""
-    return sanitize.clean(_MARKDOWN.reset().convert(flatten_headings(section.text)))
+
+    def render() -> str:
+        return sanitize.clean(_MARKDOWN.reset().convert(flatten_headings(section.text)))
+
+    return (cache or Cache(None)).compute("section-html", section.text, render)
 
 
-def _side(kind: str, section: Section | None) -> str:
+def _side(kind: str, section: Section | None, cache: Cache | None) -> str:
     # Ready HTML, not Markdown: the report's own text must not be read as part of this page's markup.
     if section is None:
         return f'<div class="review-pair__side"><p><strong>{LABELS[kind]}</strong>：未识别出这一部分。</p></div>'
     heading = html.escape(section.heading)
     return (
         f'<div class="review-pair__side"><p><strong>{LABELS[kind]}</strong>（{heading}）</p>\n'
-        f"{section_html(section)}\n</div>"
+        f"{section_html(section, cache)}\n</div>"
     )
 
 
@@ -51,7 +56,7 @@ def missing_kinds(found: dict[str, Section], kinds: tuple[str, ...] = ("problems
     return [LABELS[k] for k in kinds if k not in found]
 
 
-def review_year(archive: Archive, year: int, found: dict[str, dict[str, Section]]) -> str:
+def review_year(archive: Archive, year: int, found: dict[str, dict[str, Section]], cache: Cache | None = None) -> str:
     """/review/<year>/: each unit's problems and next steps, side by side, linked to the report."""
     source = review_page_path(year)
     reports = sorted(archive.by_year[year], key=lambda r: (archive.registry.sort_key(r.unit), r.path))
@@ -65,8 +70,8 @@ def review_year(archive: Archive, year: int, found: dict[str, dict[str, Section]
         if gaps:
             unrecognised.append((report, gaps))
         lines += [f"## {esc(report.unit)} · {esc(report.secretary)}", "", link("阅读全文", report.path, source), ""]
-        lines += ['<div class="review-pair">', _side("problems", sections.get("problems"))]
-        lines += [_side("next", sections.get("next")), "</div>", ""]
+        lines += ['<div class="review-pair">', _side("problems", sections.get("problems"), cache)]
+        lines += [_side("next", sections.get("next"), cache), "</div>", ""]
     if unrecognised:
         lines += [
             "## 未能识别章节的报告",
@@ -91,14 +96,14 @@ def review_index(archive: Archive, found: dict[str, dict[str, Section]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def review_pages(archive: Archive, found: dict[str, dict[str, Section]]) -> dict[str, str]:
+def review_pages(archive: Archive, found: dict[str, dict[str, Section]], cache: Cache | None = None) -> dict[str, str]:
     pages = {REVIEW_INDEX: review_index(archive, found)}
-    pages |= {review_page_path(y): review_year(archive, y, found) for y in archive.years}
+    pages |= {review_page_path(y): review_year(archive, y, found, cache) for y in archive.years}
     return pages
 
 
 def last_years_next_steps(
-    archive: Archive, report: Report, found: dict[str, dict[str, Section]]
+    archive: Archive, report: Report, found: dict[str, dict[str, Section]], cache: Cache | None = None
 ) -> dict[str, str] | None:
     """The same unit's previous report's "next steps", as HTML, for the panel on a report page."""
     previous, _ = archive.neighbours(report)
@@ -110,6 +115,6 @@ def last_years_next_steps(
     return {
         "year": str(previous.year),
         "url": page_url(previous.path),
-        "html": section_html(section),
+        "html": section_html(section, cache),
         "heading": section.heading,
     }

@@ -33,6 +33,7 @@ from urllib.parse import unquote
 
 import numpy as np
 
+from .cache import Cache
 from .model import Report
 
 INDEX_DIR = "search/data"
@@ -129,14 +130,18 @@ class SearchDoc:
 
 
 def make_doc(url: str, title: str, year: int, unit: str, secretary: str, body: str) -> SearchDoc:
+    return _doc(url, title, year, unit, secretary, normalize(body))
+
+
+def _doc(url: str, title: str, year: int, unit: str, secretary: str, normalized_body: str) -> SearchDoc:
     head = "".join(normalize(part) + FIELD_SEP for part in (title, unit, secretary))
-    return SearchDoc(url, title, year, unit, secretary, head + normalize(body), len(head))
+    return SearchDoc(url, title, year, unit, secretary, head + normalized_body, len(head))
 
 
-def document(report: Report, url: str, content_html: str) -> SearchDoc:
+def document(report: Report, url: str, content_html: str, cache: Cache | None = None) -> SearchDoc:
     """The searchable form of a report page: its metadata and the visible text of its content."""
-    body = _visible_text(content_html)  # make_doc normalises it, once
-    return make_doc(unquote(url), report.title, report.year, report.unit, report.secretary, body)
+    body = (cache or Cache(None)).compute("search-text", content_html, lambda: normalize(_visible_text(content_html)))
+    return _doc(unquote(url), report.title, report.year, report.unit, report.secretary, body)
 
 
 @dataclass(frozen=True)

@@ -1,61 +1,226 @@
-"""Everything a build needs from the archive, prepared once: the hooks' single point of contact."""
+"""One build of the site from the archive: the hooks' single point of contact.
+
+A build works once per report content (through :mod:`cache`) and, when the output folder already
+holds an earlier build (``mkdocs serve --dirty``, ``mkdocs build --dirty``), rebuilds only the
+pages a change touches: every page whose output depends on the archive gets a digest of all it
+shows; where the digest differs from the last build's, the old output is removed so that MkDocs
+renders it again, and generated pages are written to files whose modification time changes only
+with their content. The result is the same as a clean build's (a test checks it byte for byte).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import history, pages, reuse, review, sanitize, search, stats
 from .archive import Archive, load_archive
+from .cache import Cache, code_version, digest
 from .model import Problem, Report
 from .sections import Section, compile_patterns
-from .validate import check_rendered
+from .validate import locate_removals
 
 # Generated pages listed in the site navigation (every other generated page stays out of it).
 NAV_PAGES = (*pages.NAV_PAGES, stats.STATS_PAGE, review.REVIEW_INDEX)
+HOME = "index.md"
+GUIDE = "guide.md"
 
 
 @dataclass
-class SiteData:
+class BuildState:
+    """What the pages in one output folder were built from (kept in the cache between builds)."""
+
+    digests: dict[str, str] = field(default_factory=dict)  # page source -> digest of what it shows
+    dests: dict[str, str] = field(default_factory=dict)  # page source -> its output file
+    # report path -> search doc fields (url, title, year, unit, secretary, body_start) and the cache
+    # key of its text
+    search: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    index: str = ""  # digest of the search docs the index was written from
+
+
+@dataclass
+class Build:
     archive: Archive
+    cache: Cache
+    site_dir: Path
+    theme: str  # digest of everything besides the archive that shapes pages
     sections: dict[str, dict[str, Section]] = field(default_factory=dict)
-    changed: dict = field(default_factory=dict)  # report path -> date of last commit
+    contexts: dict[str, dict[str, object]] = field(default_factory=dict)  # report path -> template data
+    injected: dict[str, str] = field(default_factory=dict)  # home / guide -> Markdown put into them
+    state: BuildState = field(default_factory=BuildState)
+    previous: BuildState = field(default_factory=BuildState)
+    generated: set[str] = field(default_factory=set)
+    texts: dict[str, str] = field(default_factory=dict)  # cache key -> search text rendered in this build
+
+    @classmethod
+    def start(
+        cls,
+        docs_dir: Path,
+        root: Path,
+        site_dir: Path,
+        section_patterns: dict | None = None,
+        theme_inputs: tuple[Path, ...] = (),
+    ) -> Build:
+        """Load and check the archive, then compute what every page shows: reuse, sections, history."""
+        cache = Cache.for_project(root)
+        archive = load_archive(docs_dir, root / "units.yml", cache)
+        reuse.attach(archive, cache)
+        patterns = compile_patterns(section_patterns)
+        sections = review.sections_of(archive, patterns)
+        build = cls(archive, cache, site_dir, _theme_digest(theme_inputs, section_patterns), sections)
+        changed = history.last_changed(root)
+        build.contexts = {r.path: build._report_context(r, changed.get(r.path)) for r in archive.reports}
+        build.previous = cache.get(build._state_key()) or BuildState()
+        return build
+
+    # ---- pages --------------------------------------------------------------------------------
+
+    def generated_pages(self) -> dict[str, str]:
+        """Source path -> Markdown of every generated page."""
+        archive = self.archive
+        generated = pages.generated_pages(archive)
+        generated[stats.STATS_PAGE] = stats.stats_page(archive)
+        generated |= review.review_pages(archive, self.sections, self.cache)
+        generated[search.PAGE] = search.PAGE_SOURCE
+        return generated
+
+    def generated_files(self, folder: Path) -> dict[str, Path]:
+        """Each generated page written to a file under ``folder`` that changes only when its content does."""
+        files = {}
+        for src, markdown in self.generated_pages().items():
+            path = folder / src
+            self.generated.add(src)
+            self.state.digests[src] = page_digest = digest(self.theme, markdown)
+            if self.previous.digests.get(src) != page_digest or not path.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(markdown, encoding="utf-8")
+            files[src] = path
+        return files
+
+    def inject(self, src: str, repo_url: str | None, edit_uri: str | None) -> None:
+        """Compute the archive's Markdown for the home page and the guide (they depend on the archive)."""
+        if src == HOME:
+            self.injected[src] = pages.home_summary(self.archive, src)
+        elif src == GUIDE:
+            self.injected[src] = pages.new_report_links(self.archive, repo_url, edit_uri)
+
+    def page_markdown(self, src: str, markdown: str) -> str:
+        marker = {HOME: pages.HOME_MARKER, GUIDE: pages.NEW_REPORT_MARKER}.get(src)
+        return markdown.replace(marker, self.injected[src]) if marker and src in self.injected else markdown
+
+    def invalidate(self, dests: dict[str, str]) -> list[str]:
+        """Remove the outputs of pages whose content changed since the last build into this folder.
+
+        ``dests`` maps every page source to its output file. Returns the sources whose output was
+        removed. Outputs of reports that are gone are removed too.
+        """
+        self.state.dests = dict(dests)
+        for path, context in self.contexts.items():
+            report = self.archive.get(path)
+            assert report is not None
+            self.state.digests[path] = digest(self.theme, report.path, repr(report.meta), report.body, _stable(context))
+        for src, markdown in self.injected.items():
+            self.state.digests[src] = digest(self.theme, src, markdown)
+        removed = []
+        for src, page_digest in self.state.digests.items():
+            stale = self.previous.digests.get(src) != page_digest
+            known = self.previous.search.get(src)
+            if src in self.contexts and (known is None or not self.cache.has(known[6])):
+                stale = True  # its search text is not known without rendering it
+            if stale and src in dests and src not in self.generated:
+                removed += _remove(dests[src], src)
+        for src, dest in self.previous.dests.items():
+            if src not in dests:  # a report (or any page) that is gone, with its folders if now empty
+                removed += _remove(dest, src)
+                _prune_folders(Path(dest).parent, self.site_dir)
+        return removed
+
+    # ---- report pages -------------------------------------------------------------------------
+
+    def report_html(self, report: Report, url: str, html: str) -> tuple[str, list[Problem]]:
+        """The report page's HTML as published (through the allowlist), and what the allowlist removed."""
+        cleaned, removed = self.cache.compute("sanitize", html, lambda: (sanitize.clean(html), sanitize.removals(html)))
+        doc = search.document(report, url, cleaned, self.cache)
+        key = digest("search-doc", code_version(), doc.text)
+        self.texts[key] = doc.text
+        if self.cache.folder is not None and not self.cache.has(key):
+            self.cache.put(key, doc.text)
+        self.state.search[report.path] = (doc.url, doc.title, doc.year, doc.unit, doc.secretary, doc.body_start, key)
+        return cleaned, locate_removals(report, removed)
+
+    def report_context(self, report: Report) -> dict[str, object]:
+        return self.contexts[report.path]
+
+    def _report_context(self, report: Report, changed: object) -> dict[str, object]:
+        """What a report page's template shows around the text."""
+        archive = self.archive
+        header = pages.report_header(archive, report, changed)
+        figures = archive.reuse.get(report.path)
+        previous, _ = archive.neighbours(report)
+        header["reuse"] = {
+            "previous": pages.percent(figures.previous) if figures and previous else "",
+            "previous_year": str(previous.year) if previous else "",
+            "previous_url": pages.page_url(previous.path) if previous else "",
+            "anywhere": pages.percent(figures.anywhere) if figures else "",
+        }
+        header["panel"] = review.last_years_next_steps(archive, report, self.sections, self.cache)
+        return header
+
+    # ---- after the pages ----------------------------------------------------------------------
+
+    def finish(self, with_search: bool) -> search.IndexStats | None:
+        """Write the search index when what it indexes changed (or it is missing); keep the state."""
+        written = None
+        if with_search:
+            docs = []
+            for report in self.archive.reports:
+                fields = self.state.search.get(report.path) or self.previous.search[report.path]
+                self.state.search[report.path] = fields
+                text = self.texts.get(fields[6]) or self.cache.get(fields[6])
+                if text is None:
+                    raise RuntimeError(f"{report.path} 的检索文本不在缓存中。请删除 .cache/archive 后重新构建。")
+                docs.append(search.SearchDoc(*fields[:5], text, fields[5]))
+            self.state.index = digest(*(repr(self.state.search[r.path]) for r in self.archive.reports))
+            out = self.site_dir / search.INDEX_DIR
+            if self.state.index != self.previous.index or not (out / "docs.json").exists():
+                written = search.build_index(docs, out)
+        self.cache.put(self._state_key(), self.state)
+        return written
+
+    def _state_key(self) -> str:
+        return digest("build-state", code_version(), str(self.site_dir.resolve()))
 
 
-def prepare(docs_dir: Path, units_file: Path, repo: Path, section_patterns: dict | None = None) -> SiteData:
-    """Load and check the archive, then compute what the pages show: reuse, sections, history."""
-    archive = load_archive(docs_dir, units_file)
-    reuse.attach(archive)
-    sections = review.sections_of(archive, compile_patterns(section_patterns))
-    return SiteData(archive, sections, history.last_changed(repo))
+def _stable(value: object) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def generated_pages(data: SiteData) -> dict[str, str]:
-    """Source path -> Markdown of every generated page."""
-    generated = pages.generated_pages(data.archive)
-    generated[stats.STATS_PAGE] = stats.stats_page(data.archive)
-    generated |= review.review_pages(data.archive, data.sections)
-    generated[search.PAGE] = search.PAGE_SOURCE
-    return generated
+def _remove(dest: str, src: str) -> list[str]:
+    try:
+        os.remove(dest)
+    except FileNotFoundError:
+        return []
+    return [src]
 
 
-def report_html(report: Report, html: str) -> tuple[str, list[Problem]]:
-    """The report page's HTML as published (through the allowlist), and what the allowlist removed."""
-    cleaned = sanitize.clean(html)
-    return cleaned, check_rendered(report, html, cleaned)
+def _prune_folders(folder: Path, top: Path) -> None:
+    while folder != top and top in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (or already gone)
+            return
+        folder = folder.parent
 
 
-def report_context(data: SiteData, report: Report) -> dict[str, object]:
-    """What a report page's template shows around the text."""
-    archive = data.archive
-    header = pages.report_header(archive, report, data.changed.get(report.path))
-    figures = archive.reuse.get(report.path)
-    previous, _ = archive.neighbours(report)
-    header["reuse"] = {
-        "previous": pages.percent(figures.previous) if figures and previous else "",
-        "previous_year": str(previous.year) if previous else "",
-        "previous_url": pages.page_url(previous.path) if previous else "",
-        "anywhere": pages.percent(figures.anywhere) if figures else "",
-    }
-    header["panel"] = review.last_years_next_steps(archive, report, data.sections)
-    return header
+def _theme_digest(inputs: tuple[Path, ...], section_patterns: dict | None) -> str:
+    """Code, templates, styles and configuration: when any changes, every page is rebuilt."""
+    h = hashlib.sha256(code_version().encode() + _stable(section_patterns).encode())
+    for root in inputs:
+        for path in sorted(root.rglob("*")) if root.is_dir() else [root]:
+            if path.is_file():
+                h.update(str(path).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()

@@ -183,9 +183,14 @@ def check_rendered(report: Report, html: str, cleaned: str | None = None) -> lis
 
     Nothing is dropped silently: whatever sanitising would change is an error for the author.
     """
+    return locate_removals(report, sanitize.removals(html, cleaned))
+
+
+def locate_removals(report: Report, removed: list[tuple[str, list[str]]]) -> list[Problem]:
+    """One problem for each of ``sanitize.removals``' findings, at the line of the body it comes from."""
     problems = []
     lines = report.body.splitlines()
-    for what, needles in sanitize.removals(html, cleaned):
+    for what, needles in removed:
         number = _find_line(lines, needles)
         line = report.body_line + number if number is not None else None
         problems.append(

@@ -166,6 +166,9 @@ def _open(browser, base: str, path: str):
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(base + path, wait_until="load")
+    if path.startswith("/search/"):  # a search ends in results or a message, never stuck on 正在检索…
+        status = "document.querySelector('#search-status').textContent"
+        page.wait_for_function(f"() => !{status}.includes('正在检索')", timeout=20_000)
     # Give hover, focus and click handlers their chance (links are not followed).
     page.evaluate(
         """() => document.querySelectorAll("article *").forEach((element) => {

@@ -11,7 +11,7 @@ import urllib.request
 from urllib.parse import quote
 
 import pytest
-from conftest import MKDOCS, report_text
+from conftest import MKDOCS, ROOT, report_text
 
 
 def _free_port() -> int:
@@ -40,12 +40,21 @@ def _wait_for(url: str, check, timeout: float = 60) -> str:
     raise AssertionError(f"{url} did not change as expected within {timeout} s (last status {status})")
 
 
+# What `make serve` adds: rebuild only what a change touches.
+SERVE_ARGS = ("--livereload", "--dirty")
+
+
+def test_make_serve_uses_these_arguments():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert f"mkdocs serve --dev-addr $(ADDR) {' '.join(SERVE_ARGS)}" in makefile
+
+
 @pytest.fixture
 def served(project):
     project.write("reports/2021/市民政局.md", report_text(year=2021, secretary="张三"))
     port = _free_port()
     process = subprocess.Popen(
-        [*MKDOCS, "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        [*MKDOCS, "serve", "--dev-addr", f"127.0.0.1:{port}", *SERVE_ARGS],
         cwd=project.path,
         env=os.environ | {"NO_MKDOCS_2_WARNING": "1"},
         stdout=subprocess.DEVNULL,
@@ -77,3 +86,4 @@ def test_edit_add_and_delete_update_pages_and_indexes(served):
     (project.docs / "reports/2022/市财政局.md").unlink()
     _wait_for(years, lambda status, body: "1 个年份的 1 份报告" in body)
     _wait_for(base + "/secretaries/" + quote("王五") + "/", lambda status, body: status == 404)
+    _wait_for(base + "/reports/2022/" + quote("市财政局") + "/", lambda status, body: status == 404)

@@ -1,0 +1,124 @@
+"""A persistent cache of per-report work, keyed by content: the same input is never worked twice.
+
+Each entry is stored under a key made from what it depends on: the kind of work, the bytes it is
+computed from (a report's text or its rendered HTML) and the archive's own code (every module of
+this package), so a change to any of them is a miss, never a stale hit. An entry carries a digest
+of its payload and the key it was written for; an entry that does not check out (a flipped byte,
+a truncated write, a hash collision in the file name) is ignored and recomputed. So a wrong cache
+entry can cost time but never change the output.
+
+Location: ``.cache/archive/`` beside ``mkdocs.yml`` (gitignored), or ``$ARCHIVE_CACHE_DIR``;
+``ARCHIVE_CACHE_DIR=off`` turns it off. Deleting the folder is always safe.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+_MAGIC = b"report-archive-cache/1\n"
+PACKAGE = Path(__file__).resolve().parent
+
+
+@functools.cache
+def code_version() -> str:
+    """A digest of the archive's own code: any change to it invalidates every entry."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def digest(*parts: str | bytes) -> str:
+    """A key from its parts (each length-prefixed, so parts cannot run into each other)."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little") + data)
+    return h.hexdigest()
+
+
+class Cache:
+    """Entries on disk under ``folder``, one file each; ``folder=None`` keeps nothing."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.hits = 0
+        self.misses = 0
+
+    @classmethod
+    def for_project(cls, root: Path) -> Cache:
+        setting = os.environ.get("ARCHIVE_CACHE_DIR", "")
+        if setting.lower() in ("off", "0", "false", "no"):
+            return cls(None)
+        return cls(Path(setting) if setting else root / ".cache" / "archive")
+
+    def _path(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / key[:2] / key[2:]
+
+    def pages_dir(self, site_dir: str | Path) -> Path:
+        """A folder for the generated pages' sources of the build into ``site_dir``."""
+        if self.folder is None:
+            return _scratch(str(site_dir))
+        return self.folder / "pages" / digest(str(Path(site_dir).resolve()))[:20]
+
+    def has(self, key: str) -> bool:
+        return self.folder is not None and self._path(key).exists()
+
+    def get(self, key: str) -> Any | None:
+        if self.folder is None:
+            return None
+        try:
+            data = self._path(key).read_bytes()
+        except OSError:
+            return None
+        head = len(_MAGIC)
+        stored_key, stored_digest, payload = data[head : head + 64], data[head + 64 : head + 128], data[head + 128 :]
+        if not data.startswith(_MAGIC) or stored_key != key.encode() or stored_digest != _sha(payload).encode():
+            return None
+        try:
+            return pickle.loads(payload)
+        except Exception:  # a payload that checks out but does not load: treat as a miss
+            return None
+
+    def put(self, key: str, value: Any) -> None:
+        if self.folder is None:
+            return
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, prefix=".tmp-") as handle:
+                handle.write(_MAGIC + key.encode() + _sha(payload).encode() + payload)
+            os.replace(handle.name, path)
+        except OSError:  # a read-only or full disk only costs time
+            return
+
+    def compute(self, kind: str, source: str | bytes, work: Callable[[], T], *extra: str) -> T:
+        """``work()``, or its stored result for the same kind, source, extra parts and code."""
+        key = digest(kind, code_version(), *extra, source)
+        found = self.get(key)
+        if found is not None:
+            self.hits += 1
+            return found
+        self.misses += 1
+        value = work()
+        self.put(key, value)
+        return value
+
+
+@functools.cache
+def _scratch(site_dir: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix="archive-pages-"))
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,145 @@
+"""Incremental builds give the same site as a clean build, and the cache can never change the output."""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import Project, report_text
+
+from report_archive.cache import Cache, code_version, digest
+
+UNITS = "- name: 市民政局\n- name: 市财政局\n- name: 区教育局\n"
+
+
+def _body(marker: str, next_steps: str = "继续努力。") -> str:
+    return (
+        f"# 述职报告\n\n## 一、履职情况\n\n{marker}做了很多工作，成效明显。\n\n"
+        f"## 二、存在的问题\n\n{marker}的问题还有不少。\n\n## 三、下一步打算\n\n{next_steps}\n"
+    )
+
+
+def _mkdocs(project: Project, site: Path, *extra: str) -> subprocess.CompletedProcess:
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(site), *extra],
+        cwd=project.path,
+        env=os.environ | {"NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def _differences(left: Path, right: Path) -> list[str]:
+    """Files that differ, or exist on one side only (sitemaps carry the build date: same day, same bytes)."""
+    found = []
+    compared = filecmp.dircmp(left, right)
+    stack = [(compared, "")]
+    while stack:
+        node, prefix = stack.pop()
+        found += [f"{prefix}{name}（只在一边）" for name in node.left_only + node.right_only]
+        for name in node.common_files:
+            if not filecmp.cmp(Path(node.left) / name, Path(node.right) / name, shallow=False):
+                found.append(f"{prefix}{name}")
+        stack += [(sub, f"{prefix}{name}/") for name, sub in node.subdirs.items()]
+    return sorted(found)
+
+
+def _archive(project: Project) -> None:
+    for year in (2020, 2021, 2022):
+        for unit, person in (("市民政局", "张三"), ("市财政局", "李四")):
+            text = report_text(year=year, unit=unit, secretary=person, body=_body(f"{unit}{year}年"))
+            project.write(f"reports/{year}/{unit}.md", text)
+
+
+def test_incremental_edits_additions_and_deletions_equal_a_clean_build(tmp_path):
+    project = Project(tmp_path / "project", UNITS)
+    _archive(project)
+    incremental = tmp_path / "incremental"
+    _mkdocs(project, incremental)
+    steps = [
+        # an edit: its page, its neighbours' panels and reuse, the year, unit, review pages, search
+        lambda: project.write(
+            "reports/2021/市民政局.md", report_text(year=2021, body=_body("改过的文字", "新的打算。"))
+        ),
+        # an addition: a new unit page, a new secretary, the year and stats pages
+        lambda: project.write(
+            "reports/2022/区教育局.md", report_text(year=2022, unit="区教育局", secretary="王五", body=_body("新单位"))
+        ),
+        # a deletion: its page disappears, the neighbours link past it
+        lambda: (project.docs / "reports/2020/市财政局.md").unlink(),
+        # a rename of the person: the old secretary page disappears
+        lambda: project.write("reports/2022/市财政局.md", report_text(year=2022, unit="市财政局", secretary="赵六")),
+    ]
+    for step in steps:
+        step()
+        _mkdocs(project, incremental, "--dirty")
+        clean = tmp_path / f"clean-{steps.index(step)}"
+        _mkdocs(project, clean)
+        assert _differences(incremental, clean) == [], steps.index(step)
+    assert not (incremental / "reports" / "2020" / "市财政局").exists()
+    assert "新的打算" in (incremental / "reports" / "2022" / "市民政局" / "index.html").read_text(encoding="utf-8")
+
+
+def test_an_unchanged_rebuild_renders_no_report_again(tmp_path):
+    project = Project(tmp_path / "project", UNITS)
+    _archive(project)
+    site = tmp_path / "site"
+    _mkdocs(project, site)
+    page = site / "reports" / "2021" / "市民政局" / "index.html"
+    before = page.stat().st_mtime_ns
+    _mkdocs(project, site, "--dirty")
+    assert page.stat().st_mtime_ns == before  # not rendered again
+    project.write("reports/2022/市民政局.md", report_text(year=2022, body=_body("只改这一份")))
+    _mkdocs(project, site, "--dirty")
+    assert page.stat().st_mtime_ns == before  # 2021 shows nothing of 2022's text
+    following = site / "reports" / "2020" / "市民政局" / "index.html"
+    assert "只改这一份" in (site / "reports" / "2022" / "市民政局" / "index.html").read_text(encoding="utf-8")
+    assert following.exists()
+
+
+def test_a_wrong_cache_entry_never_changes_the_output(tmp_path):
+    project = Project(tmp_path / "project", UNITS)
+    _archive(project)
+    first = tmp_path / "first"
+    _mkdocs(project, first)
+    cache = Cache(project.path / ".cache" / "archive")
+    entries = [p for p in cache.folder.rglob("*") if p.is_file() and "pages" not in p.parts]
+    assert entries
+    for entry in entries:  # flip one byte in the middle of every entry
+        data = bytearray(entry.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        entry.write_bytes(bytes(data))
+    # and one report: its old entries no longer apply
+    project.write(
+        "reports/2021/市财政局.md", report_text(year=2021, unit="市财政局", secretary="李四", body=_body("翻转"))
+    )
+    second = tmp_path / "second"
+    _mkdocs(project, second)
+    (project.path / ".cache").rename(tmp_path / "old-cache")
+    third = tmp_path / "third"
+    _mkdocs(project, third)  # no cache at all
+    assert _differences(second, third) == []
+    assert "翻转" in (third / "reports" / "2021" / "市财政局" / "index.html").read_text(encoding="utf-8")
+
+
+def test_cache_entries_check_their_key_and_payload(tmp_path):
+    cache = Cache(tmp_path)
+    key = digest("kind", code_version(), "source")
+    cache.put(key, {"value": 1})
+    assert cache.get(key) == {"value": 1}
+    path = cache._path(key)
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 1
+    path.write_bytes(bytes(data))
+    assert cache.get(key) is None
+    other = digest("kind", code_version(), "other")
+    cache.put(other, [1, 2])
+    path.write_bytes(cache._path(other).read_bytes())  # an entry stored under the wrong name
+    assert cache.get(key) is None
+    assert Cache(None).get(key) is None and Cache(None).compute("k", "s", lambda: 5) == 5
