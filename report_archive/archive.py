@@ -29,7 +29,10 @@ def load_report(data: bytes, file: str, registry: Registry) -> tuple[Report | No
     source, problems = split(text, file)
     if source is None:
         return None, problems
-    return check_source(source, file, registry)
+    report, problems = check_source(source, file, registry)
+    if report is not None:  # computed once here, so that they are kept with a cached report
+        _ = report.title, report.length
+    return report, problems
 
 
 @dataclass

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .archive import Archive
-from .cache import Cache
+from .cache import Cache, code_version, digest
 from .search import codepoints, normalize
 
 SHINGLE = 12
@@ -133,5 +133,8 @@ def attach(archive: Archive, cache: Cache | None = None) -> None:
         previous, _ = archive.neighbours(report)
         previous_of.append(index[previous.path] if previous is not None else None)
     cache = cache or Cache(None)
+    keys = [digest("fingerprints", code_version(), r.body) for r in reports]
     prints = [cache.compute("fingerprints", r.body, lambda r=r: report_prints(r.body)) for r in reports]
-    archive.reuse = {r.path: figures for r, figures in zip(reports, compare_prints(prints, previous_of), strict=True)}
+    # The figures depend on every report's text and on who follows whom: unchanged, they are reused.
+    figures = cache.compute("reuse", repr(previous_of), lambda: compare_prints(prints, previous_of), *keys)
+    archive.reuse = {r.path: f for r, f in zip(reports, figures, strict=True)}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,10 @@ from .validate import locate_removals
 NAV_PAGES = (*pages.NAV_PAGES, stats.STATS_PAGE, review.REVIEW_INDEX)
 HOME = "index.md"
 GUIDE = "guide.md"
+
+
+# Search texts by cache key, for the life of the process: a serve session reads each from disk once.
+_TEXTS: dict[str, str] = {}
 
 
 @dataclass
@@ -54,7 +59,6 @@ class Build:
     state: BuildState = field(default_factory=BuildState)
     previous: BuildState = field(default_factory=BuildState)
     generated: set[str] = field(default_factory=set)
-    texts: dict[str, str] = field(default_factory=dict)  # cache key -> search text rendered in this build
 
     @classmethod
     def start(
@@ -95,9 +99,11 @@ class Build:
             path = folder / src
             self.generated.add(src)
             self.state.digests[src] = page_digest = digest(self.theme, markdown)
-            if self.previous.digests.get(src) != page_digest or not path.exists():
+            data = markdown.encode("utf-8")
+            # Written when it shows something new, or when the file is not what it should be.
+            if self.previous.digests.get(src) != page_digest or not path.exists() or path.read_bytes() != data:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(markdown, encoding="utf-8")
+                path.write_bytes(data)
             files[src] = path
         return files
 
@@ -129,7 +135,7 @@ class Build:
         for src, page_digest in self.state.digests.items():
             stale = self.previous.digests.get(src) != page_digest
             known = self.previous.search.get(src)
-            if src in self.contexts and (known is None or not self.cache.has(known[6])):
+            if src in self.contexts and (known is None or self._search_text(known[6]) is None):
                 stale = True  # its search text is not known without rendering it
             if stale and src in dests and src not in self.generated:
                 removed += _remove(dests[src], src)
@@ -146,9 +152,9 @@ class Build:
         cleaned, removed = self.cache.compute("sanitize", html, lambda: (sanitize.clean(html), sanitize.removals(html)))
         doc = search.document(report, url, cleaned, self.cache)
         key = digest("search-doc", code_version(), doc.text)
-        self.texts[key] = doc.text
-        if self.cache.folder is not None and not self.cache.has(key):
+        if self._search_text(key) is None:
             self.cache.put(key, doc.text)
+        _TEXTS[key] = doc.text
         self.state.search[report.path] = (doc.url, doc.title, doc.year, doc.unit, doc.secretary, doc.body_start, key)
         return cleaned, locate_removals(report, removed)
 
@@ -180,19 +186,55 @@ class Build:
             for report in self.archive.reports:
                 fields = self.state.search.get(report.path) or self.previous.search[report.path]
                 self.state.search[report.path] = fields
-                text = self.texts.get(fields[6]) or self.cache.get(fields[6])
+                text = self._search_text(fields[6])
                 if text is None:
                     raise RuntimeError(f"{report.path} 的检索文本不在缓存中。请删除 .cache/archive 后重新构建。")
                 docs.append(search.SearchDoc(*fields[:5], text, fields[5]))
             self.state.index = digest(*(repr(self.state.search[r.path]) for r in self.archive.reports))
             out = self.site_dir / search.INDEX_DIR
             if self.state.index != self.previous.index or not (out / "docs.json").exists():
-                written = search.build_index(docs, out)
+                written = self._write_index(docs, out)
         self.cache.put(self._state_key(), self.state)
+        for key in set(_TEXTS) - {fields[6] for fields in self.state.search.values()}:
+            del _TEXTS[key]  # texts of pages no build needs any more
         return written
+
+    def _write_index(self, docs: list[search.SearchDoc], out: Path) -> search.IndexStats | None:
+        """Build the index, or copy the one built before from the same documents."""
+        if self.cache.folder is None:
+            return search.build_index(docs, out)
+        kept = self.cache.folder / "index" / self.state.index
+        manifest_key = digest("index-manifest", self.state.index)
+        manifest = self.cache.get(manifest_key)
+        if manifest is not None and _manifest(kept) == manifest:  # every file as it was written
+            shutil.rmtree(out, ignore_errors=True)
+            shutil.copytree(kept, out)
+            return None
+        written = search.build_index(docs, out)
+        shutil.rmtree(kept.parent, ignore_errors=True)  # only the newest index is kept
+        shutil.copytree(out, kept)
+        self.cache.put(manifest_key, _manifest(kept))
+        return written
+
+    def _search_text(self, key: str) -> str | None:
+        """A report's search text: kept in memory by the process (``mkdocs serve``), else from the cache."""
+        if key not in _TEXTS and (text := self.cache.get(key)) is not None:
+            _TEXTS[key] = text
+        return _TEXTS.get(key)
 
     def _state_key(self) -> str:
         return digest("build-state", code_version(), str(self.site_dir.resolve()))
+
+
+def _manifest(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` with the digest of its bytes."""
+    if not folder.is_dir():
+        return {}
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
 
 
 def _stable(value: object) -> str:
