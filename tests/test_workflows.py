@@ -37,3 +37,18 @@ def test_actions_are_pinned_and_permissions_are_per_job():
             assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", ref), (path.name, ref)
         assert "permissions: {}" in text, path.name
         assert "pull_request_target" not in text, path.name
+
+
+def test_check_workflow_keeps_the_archive_cache_before_building():
+    import yaml
+
+    steps = yaml.safe_load((WORKFLOWS / "check.yml").read_text(encoding="utf-8"))["jobs"]["check"]["steps"]
+    names = [step.get("name", "") for step in steps]
+    cached = [i for i, step in enumerate(steps) if str(step.get("uses", "")).startswith("actions/cache@")]
+    assert len(cached) == 1
+    step = steps[cached[0]]["with"]
+    assert step["path"] == ".cache/archive"
+    # keyed on the pinned requirements and the core's source, so other code never reads its entries
+    assert "requirements.txt" in step["key"] and "report_archive/" in step["key"]
+    assert step["restore-keys"].strip() in step["key"]
+    assert cached[0] < names.index("Build the site (strict)") < names.index("Run the tests")
