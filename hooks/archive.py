@@ -16,6 +16,16 @@ log = logging.getLogger("mkdocs.hooks.archive")
 _build: site.Build | None = None
 
 
+def on_startup(command, dirty):
+    """`mkdocs serve` keeps work between builds and serves a changed page before the search index."""
+    site.serving(command == "serve")
+
+
+def on_pre_build(config):
+    """Let the last build's search index finish before this build touches the output folder."""
+    site.wait_for_index()
+
+
 def on_files(files, config):
     """Validate every report, leave out drafts and refused files, add the generated pages."""
     global _build

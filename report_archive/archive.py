@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,7 +112,8 @@ def load_archive(docs_dir: Path, units_file: Path, cache: Cache | None = None) -
     for path in files:
         file = path.relative_to(docs_dir).as_posix()
         data = path.read_bytes()
-        report, found = cache.compute("load", data, lambda: load_report(data, file, registry), file, registry_key)  # noqa: B023
+        work = functools.partial(load_report, data, file, registry)
+        report, found = cache.compute("load", data, work, file, registry_key, keep=True)
         problems += found
         if report is not None:
             loaded.append(report)

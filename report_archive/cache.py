@@ -26,6 +26,33 @@ T = TypeVar("T")
 _MAGIC = b"report-archive-cache/1\n"
 PACKAGE = Path(__file__).resolve().parent
 
+# Entries asked for with ``keep=True``, held by a long-lived process (``mkdocs serve``) between its
+# builds so that an unchanged report costs no reading; off unless ``keep_in_memory(True)``. Values
+# are shared, so what is kept must never be changed by its users.
+_MEMORY: dict[str, Any] = {}
+_USED: set[str] = set()
+_KEEPING = False
+
+
+def keep_in_memory(on: bool) -> None:
+    global _KEEPING
+    _KEEPING = on
+    if not on:
+        _MEMORY.clear()
+        _USED.clear()
+
+
+def keeping() -> bool:
+    """Whether this process keeps work between builds (``mkdocs serve``)."""
+    return _KEEPING
+
+
+def forget_unused() -> None:
+    """Drop kept entries that no lookup asked for since the last call (the end of a build)."""
+    for key in set(_MEMORY) - _USED:
+        del _MEMORY[key]
+    _USED.clear()
+
 
 @functools.cache
 def code_version() -> str:
@@ -73,7 +100,21 @@ class Cache:
     def has(self, key: str) -> bool:
         return self.folder is not None and self._path(key).exists()
 
-    def get(self, key: str) -> Any | None:
+    def get(self, key: str, keep: bool = False) -> Any | None:
+        if keep and _KEEPING and key in _MEMORY:
+            _USED.add(key)
+            return _MEMORY[key]
+        value = self._read(key)
+        if keep and value is not None:
+            self._keep(key, value)
+        return value
+
+    def _keep(self, key: str, value: Any) -> None:
+        if _KEEPING:
+            _MEMORY[key] = value
+            _USED.add(key)
+
+    def _read(self, key: str) -> Any | None:
         if self.folder is None:
             return None
         try:
@@ -89,7 +130,9 @@ class Cache:
         except Exception:  # a payload that checks out but does not load: treat as a miss
             return None
 
-    def put(self, key: str, value: Any) -> None:
+    def put(self, key: str, value: Any, keep: bool = False) -> None:
+        if keep:
+            self._keep(key, value)
         if self.folder is None:
             return
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
@@ -102,16 +145,19 @@ class Cache:
         except OSError:  # a read-only or full disk only costs time
             return
 
-    def compute(self, kind: str, source: str | bytes, work: Callable[[], T], *extra: str) -> T:
+    def compute(self, kind: str, source: str | bytes, work: Callable[[], T], *extra: str, keep: bool = False) -> T:
         """``work()``, or its stored result for the same kind, source, extra parts and code."""
-        key = digest(kind, code_version(), *extra, source)
-        found = self.get(key)
+        return self.cached(digest(kind, code_version(), *extra, source), work, keep)
+
+    def cached(self, key: str, work: Callable[[], T], keep: bool = False) -> T:
+        """``work()``, or its result stored under ``key`` (a key made with :func:`digest`)."""
+        found = self.get(key, keep)
         if found is not None:
             self.hits += 1
             return found
         self.misses += 1
         value = work()
-        self.put(key, value)
+        self.put(key, value, keep)
         return value
 
 

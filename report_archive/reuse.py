@@ -13,12 +13,12 @@ missed, which suits a question about copied paragraphs, not shared phrases.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from .archive import Archive
-from .cache import Cache, code_version, digest
+from .cache import Cache, code_version, digest, keeping
 from .search import codepoints, normalize
 
 SHINGLE = 12
@@ -82,6 +82,15 @@ def compare(texts: list[str], previous_of: list[int | None]) -> list[Reuse]:
 
 def compare_prints(prints: list[Fingerprints], previous_of: list[int | None]) -> list[Reuse]:
     """``compare`` for texts already fingerprinted."""
+    results = anywhere(prints)
+    for index, before in enumerate(previous_of):
+        if before is not None:
+            results[index].previous, results[index].previous_spans = from_previous(prints[index], prints[before])
+    return results
+
+
+def anywhere(prints: list[Fingerprints]) -> list[Reuse]:
+    """Every text's share repeated from any other text (``previous`` left at zero)."""
     sizes = [len(p.hashes) for p in prints]
     every = np.concatenate([p.hashes for p in prints]) if prints else np.empty(0, np.uint64)
     owners = np.repeat(np.arange(len(prints), dtype=np.int32), sizes)
@@ -98,16 +107,84 @@ def compare_prints(prints: list[Fingerprints], previous_of: list[int | None]) ->
         del order, ordered, by_owner
     shared_anywhere = np.split(shared, np.cumsum(sizes)[:-1]) if prints else []
     results = []
-    for index, own in enumerate(prints):
+    for own, own_shared in zip(prints, shared_anywhere, strict=True):
         reuse = Reuse()
-        reuse.anywhere, reuse.anywhere_spans = _coverage(own, shared_anywhere[index])
-        before = previous_of[index]
-        if before is not None and len(prints[before].hashes):
-            other = np.sort(prints[before].hashes)
-            found = np.minimum(np.searchsorted(other, own.hashes), len(other) - 1)
-            reuse.previous, reuse.previous_spans = _coverage(own, other[found] == own.hashes)
+        reuse.anywhere, reuse.anywhere_spans = _coverage(own, own_shared)
         results.append(reuse)
     return results
+
+
+def from_previous(own: Fingerprints, before: Fingerprints) -> tuple[float, list[tuple[int, int]]]:
+    """The share of ``own`` repeated from ``before`` (the same unit's previous report), and its spans."""
+    if not len(before.hashes):
+        return 0.0, []
+    other = np.sort(before.hashes)
+    found = np.minimum(np.searchsorted(other, own.hashes), len(other) - 1)
+    return _coverage(own, other[found] == own.hashes)
+
+
+class SharedIndex:
+    """How many reports have each fingerprint, kept up to date report by report.
+
+    ``anywhere`` over the whole archive sorts every fingerprint; a serve session keeps this index
+    instead, so that after an edit only the edited report and the reports whose shared passages it
+    changed are worked again. The figures are the same as ``anywhere``'s (a test checks it).
+    """
+
+    def __init__(self, keys: dict[str, str], prints: dict[str, Fingerprints], figures: dict[str, Reuse]):
+        self.keys = dict(keys)  # report path -> fingerprint key
+        self.uniques = {path: np.unique(p.hashes) for path, p in prints.items()}
+        every = np.concatenate(list(self.uniques.values())) if self.uniques else np.empty(0, np.uint64)
+        self.hashes, counts = np.unique(every, return_counts=True)
+        self.counts = counts.astype(np.int32)  # reports having each hash
+        self.figures = {
+            path: Reuse(anywhere=f.anywhere, anywhere_spans=f.anywhere_spans) for path, f in figures.items()
+        }
+
+    def update(self, keys: dict[str, str], prints: dict[str, Fingerprints]) -> dict[str, Reuse]:
+        """The figures for the reports ``keys`` (path -> fingerprint key) after the changes since the last call."""
+        gone = [path for path, key in self.keys.items() if keys.get(path) != key]
+        new = [path for path, key in keys.items() if self.keys.get(path) != key]
+        added = {path: np.unique(prints[path].hashes) for path in new}
+        touched = np.unique(np.concatenate([self.uniques[p] for p in gone] + list(added.values()) + [_NONE]))
+        before = self._count(touched)
+        for path in gone:
+            self.counts[np.searchsorted(self.hashes, self.uniques.pop(path))] -= 1
+            del self.figures[path], self.keys[path]
+        missing = np.setdiff1d(touched, self.hashes, assume_unique=True)
+        if len(missing):
+            at = np.searchsorted(self.hashes, missing)
+            self.hashes = np.insert(self.hashes, at, missing)
+            self.counts = np.insert(self.counts, at, 0)
+        for path, uniques in added.items():
+            self.counts[np.searchsorted(self.hashes, uniques)] += 1
+            self.uniques[path] = uniques
+            self.keys[path] = keys[path]
+        flipped = touched[(before >= 2) != (self._count(touched) >= 2)]
+        for path, uniques in self.uniques.items():
+            if path in added or _meets(uniques, flipped):
+                shared = self._count(prints[path].hashes) >= 2
+                share, spans = _coverage(prints[path], shared)
+                self.figures[path] = Reuse(anywhere=share, anywhere_spans=spans)
+        return dict(self.figures)
+
+    def _count(self, hashes: np.ndarray) -> np.ndarray:
+        """How many reports have each of ``hashes`` (0 for one no report has)."""
+        if not len(self.hashes):
+            return np.zeros(len(hashes), np.int32)
+        at = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
+        return np.where(self.hashes[at] == hashes, self.counts[at], 0)
+
+
+_NONE = np.empty(0, np.uint64)
+_SHARED: SharedIndex | None = None  # kept by a serve session between builds
+
+
+def _meets(sorted_hashes: np.ndarray, others: np.ndarray) -> bool:
+    if not len(others) or not len(sorted_hashes):
+        return False
+    at = np.minimum(np.searchsorted(sorted_hashes, others), len(sorted_hashes) - 1)
+    return bool((sorted_hashes[at] == others).any())
 
 
 _LINK_TARGET_RE = re.compile(r"\]\([^()\[\]]*\)|\[\^[^\[\]]*\]|<[^<>]+>")
@@ -134,7 +211,29 @@ def attach(archive: Archive, cache: Cache | None = None) -> None:
         previous_of.append(index[previous.path] if previous is not None else None)
     cache = cache or Cache(None)
     keys = [digest("fingerprints", code_version(), r.body) for r in reports]
-    prints = [cache.compute("fingerprints", r.body, lambda r=r: report_prints(r.body)) for r in reports]
-    # The figures depend on every report's text and on who follows whom: unchanged, they are reused.
-    figures = cache.compute("reuse", repr(previous_of), lambda: compare_prints(prints, previous_of), *keys)
+    prints = [cache.cached(key, lambda r=r: report_prints(r.body), True) for r, key in zip(reports, keys, strict=True)]
+    figures = _anywhere_figures(reports, keys, prints, cache)
+    for i, before in enumerate(previous_of):
+        if before is not None:
+            key = digest("reuse-previous", code_version(), keys[i], keys[before])
+            share, spans = cache.cached(key, lambda i=i, before=before: from_previous(prints[i], prints[before]), True)
+            figures[i] = replace(figures[i], previous=share, previous_spans=spans)
     archive.reuse = {r.path: f for r, f in zip(reports, figures, strict=True)}
+
+
+def _anywhere_figures(reports: list, keys: list[str], prints: list[Fingerprints], cache: Cache) -> list[Reuse]:
+    """The shares repeated anywhere: they depend on every report's text, so unchanged they are
+    reused; a serve session updates them report by report. (The shares repeated from the previous
+    report depend on the two texts only and are worked per pair.)"""
+    global _SHARED
+    if not keeping():
+        _SHARED = None
+        return list(cache.compute("reuse", "", lambda: anywhere(prints), *keys))
+    by_path = {r.path: key for r, key in zip(reports, keys, strict=True)}
+    prints_by_path = {r.path: p for r, p in zip(reports, prints, strict=True)}
+    if _SHARED is None:
+        figures = cache.compute("reuse", "", lambda: anywhere(prints), *keys)
+        _SHARED = SharedIndex(by_path, prints_by_path, {r.path: f for r, f in zip(reports, figures, strict=True)})
+        return list(figures)
+    found = _SHARED.update(by_path, prints_by_path)
+    return [found[r.path] for r in reports]

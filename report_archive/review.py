@@ -27,9 +27,16 @@ def review_page_path(year: int) -> str:
     return f"review/{year}/index.md"
 
 
-def sections_of(archive: Archive, patterns: dict[str, re.Pattern[str]]) -> dict[str, dict[str, Section]]:
+def sections_of(
+    archive: Archive, patterns: dict[str, re.Pattern[str]], cache: Cache | None = None
+) -> dict[str, dict[str, Section]]:
     """Report path -> the sections found in it."""
-    return {r.path: find_sections(r.body, patterns) for r in archive.reports}
+    cache = cache or Cache(None)
+    kinds = repr(sorted((kind, p.pattern) for kind, p in patterns.items()))
+    return {
+        r.path: cache.compute("sections", r.body, lambda r=r: find_sections(r.body, patterns), kinds, keep=True)
+        for r in archive.reports
+    }
 
 
 def section_html(section: Section, cache: Cache | None = None) -> str:

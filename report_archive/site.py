@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import history, pages, reuse, review, sanitize, search, stats
 from .archive import Archive, load_archive
-from .cache import Cache, code_version, digest
+from .cache import Cache, code_version, digest, forget_unused, keep_in_memory
 from .model import Problem, Report
 from .sections import Section, compile_patterns
 from .validate import locate_removals
@@ -33,6 +35,23 @@ GUIDE = "guide.md"
 
 # Search texts by cache key, for the life of the process: a serve session reads each from disk once.
 _TEXTS: dict[str, str] = {}
+_SERVING = False
+_INDEX_WRITER: threading.Thread | None = None
+log = logging.getLogger("mkdocs.report_archive.site")
+
+
+def serving(on: bool) -> None:
+    """Builds for ``mkdocs serve``: per-report work stays in memory between builds, and the search
+    index is written after the pages (a changed page is served without waiting for the index)."""
+    global _SERVING
+    _SERVING = on
+    keep_in_memory(on)
+
+
+def wait_for_index() -> None:
+    """Before a build touches the output folder: let the last build's search index finish."""
+    if _INDEX_WRITER is not None:
+        _INDEX_WRITER.join()
 
 
 @dataclass
@@ -74,11 +93,11 @@ class Build:
         archive = load_archive(docs_dir, root / "units.yml", cache)
         reuse.attach(archive, cache)
         patterns = compile_patterns(section_patterns)
-        sections = review.sections_of(archive, patterns)
+        sections = review.sections_of(archive, patterns, cache)
         build = cls(archive, cache, site_dir, _theme_digest(theme_inputs, section_patterns), sections)
         changed = history.last_changed(root)
         build.contexts = {r.path: build._report_context(r, changed.get(r.path)) for r in archive.reports}
-        build.previous = cache.get(build._state_key()) or BuildState()
+        build.previous = cache.get(build._state_key(), keep=True) or BuildState()
         return build
 
     # ---- pages --------------------------------------------------------------------------------
@@ -193,27 +212,57 @@ class Build:
             self.state.index = digest(*(repr(self.state.search[r.path]) for r in self.archive.reports))
             out = self.site_dir / search.INDEX_DIR
             if self.state.index != self.previous.index or not (out / "docs.json").exists():
-                written = self._write_index(docs, out)
-        self.cache.put(self._state_key(), self.state)
+                if _SERVING:
+                    self._write_index_later(docs, out)
+                else:
+                    written = self._write_index(docs, out)
+        self.cache.put(self._state_key(), self.state, keep=True)
         for key in set(_TEXTS) - {fields[6] for fields in self.state.search.values()}:
             del _TEXTS[key]  # texts of pages no build needs any more
+        forget_unused()
         return written
 
+    def _write_index_later(self, docs: list[search.SearchDoc], out: Path) -> None:
+        global _INDEX_WRITER
+
+        def write() -> None:
+            try:
+                stats = self._write_index(docs, out)
+            except Exception:  # a serve session goes on; the next build writes it again
+                self.cache.put(self._state_key(), BuildState(), keep=True)
+                log.exception("搜索索引写入失败")
+                return
+            if stats is not None:
+                log.info(f"搜索索引已更新：{stats.documents} 份报告")
+
+        _INDEX_WRITER = threading.Thread(target=write, name="search-index", daemon=True)
+        _INDEX_WRITER.start()
+
     def _write_index(self, docs: list[search.SearchDoc], out: Path) -> search.IndexStats | None:
-        """Build the index, or copy the one built before from the same documents."""
-        if self.cache.folder is None:
-            return search.build_index(docs, out)
-        kept = self.cache.folder / "index" / self.state.index
+        """Build the index, or copy the one built before from the same documents.
+
+        It is written beside ``out`` and then put in its place, so a reader never sees half of it.
+        """
+        fresh = out.with_name(out.name + ".new")
+        written = None
+        kept = self.cache.folder / "index" / self.state.index if self.cache.folder else None
         manifest_key = digest("index-manifest", self.state.index)
         manifest = self.cache.get(manifest_key)
-        if manifest is not None and _manifest(kept) == manifest:  # every file as it was written
-            shutil.rmtree(out, ignore_errors=True)
-            shutil.copytree(kept, out)
-            return None
-        written = search.build_index(docs, out)
-        shutil.rmtree(kept.parent, ignore_errors=True)  # only the newest index is kept
-        shutil.copytree(out, kept)
-        self.cache.put(manifest_key, _manifest(kept))
+        shutil.rmtree(fresh, ignore_errors=True)
+        if kept is not None and manifest is not None and _manifest(kept) == manifest:  # as it was written
+            shutil.copytree(kept, fresh)
+        else:
+            written = search.build_index(docs, fresh)
+            if kept is not None:
+                shutil.rmtree(kept.parent, ignore_errors=True)  # only the newest index is kept
+                shutil.copytree(fresh, kept)
+                self.cache.put(manifest_key, _manifest(kept))
+        old = out.with_name(out.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if out.exists():
+            out.rename(old)
+        fresh.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
         return written
 
     def _search_text(self, key: str) -> str | None:

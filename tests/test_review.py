@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from report_archive import Archive, Registry, Report, Unit
-from report_archive.reuse import SAMPLE, SHINGLE, compare
+from report_archive.reuse import SAMPLE, SHINGLE, SharedIndex, anywhere, compare, fingerprints
 from report_archive.review import last_years_next_steps, review_pages, sections_of
 from report_archive.sections import compile_patterns, find_sections
 from report_archive.stats import bar_chart, stats_page
@@ -110,3 +110,48 @@ def test_reuse_share_of_a_known_overlap():
     (start, end), *rest = result[1].previous_spans
     slack = 2 * SHINGLE + SAMPLE  # sampling can miss the last few shingles of a passage
     assert rest == [] and abs(start - 1000) <= slack and abs(end - 3000) <= slack
+
+
+def test_shared_index_updates_give_the_figures_of_a_full_comparison():
+    """A serve session's report-by-report update equals ``anywhere`` over the final texts."""
+    rng = random.Random(7)
+    sentences = [_text(rng, rng.randint(30, 120)) for _ in range(40)]
+
+    def report() -> str:  # passages shared with other reports, in any order, some own text
+        return "".join(rng.choice(sentences) if rng.random() < 0.4 else _text(rng, 60) for _ in range(25))
+
+    texts = {f"r{i}": report() for i in range(30)}
+    texts["twin"] = texts["r0"]  # the same text under two paths
+    texts["pair-a"] = texts["pair-b"] = _text(rng, 3000)  # shares all of its text with one other only
+
+    def state(texts):
+        paths = sorted(texts)
+        prints = {p: fingerprints(texts[p]) for p in paths}
+        keys = {p: str(hash(texts[p])) for p in paths}
+        return paths, keys, prints
+
+    paths, keys, prints = state(texts)
+    index = SharedIndex(keys, prints, dict(zip(paths, anywhere([prints[p] for p in paths]), strict=True)))
+    last, moved, path = {}, 0, ""
+    for step in range(13):
+        kind = step % 3
+        others = sorted(p for p in texts if not p.startswith("pair"))
+        if step == 12:  # pair-a's text is no longer anywhere else
+            path = "pair-b"
+            texts[path] = _text(rng, 3000)
+        elif kind == 0:  # edit: a passage added, one removed
+            path = rng.choice(others)
+            texts[path] = texts[path][200:] + rng.choice(sentences)
+        elif kind == 1:
+            texts[f"new{step}"] = report()
+        else:
+            del texts[rng.choice(others)]
+        paths, keys, prints = state(texts)
+        updated = index.update(keys, prints)
+        full = anywhere([prints[p] for p in paths])
+        assert [updated[p] for p in paths] == full, step
+        assert any(f.anywhere > 0 for f in full)
+        # reports whose text stayed the same but whose figure moved (shared passages came or went)
+        moved += sum(1 for p in paths if p in last and p != path and last[p] != updated[p].anywhere)
+        last = {p: updated[p].anywhere for p in paths}
+    assert moved > 0 and last["pair-a"] == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -73,17 +74,26 @@ def test_edit_add_and_delete_update_pages_and_indexes(served):
     project, base = served
     years = base + "/years/"
     unit = base + "/units/" + quote("市民政局") + "/"
+    search = base + "/search/data/docs.json"
 
     project.write("reports/2021/市民政局.md", report_text(year=2021, secretary="李四"))
     _wait_for(unit, lambda status, body: "李四" in body and "张三" not in body)
     page = _wait_for(base + "/reports/2021/" + quote("市民政局") + "/", lambda status, body: "李四" in body)
     assert "报告人" in page
+    _wait_for(search, lambda status, body: status == 200 and _secretaries(body) == ["李四"])
 
     project.write("reports/2022/市财政局.md", report_text(year=2022, unit="市财政局", secretary="王五"))
     _wait_for(years, lambda status, body: "2 个年份的 2 份报告" in body)
     _wait_for(base + "/secretaries/" + quote("王五") + "/", lambda status, body: status == 200)
+    _wait_for(search, lambda status, body: status == 200 and sorted(_secretaries(body)) == ["李四", "王五"])
 
     (project.docs / "reports/2022/市财政局.md").unlink()
     _wait_for(years, lambda status, body: "1 个年份的 1 份报告" in body)
     _wait_for(base + "/secretaries/" + quote("王五") + "/", lambda status, body: status == 404)
     _wait_for(base + "/reports/2022/" + quote("市财政局") + "/", lambda status, body: status == 404)
+    _wait_for(search, lambda status, body: status == 200 and _secretaries(body) == ["李四"])
+
+
+def _secretaries(docs_json: str) -> list[str]:
+    """The reporters the served search index knows (written after the pages while serving)."""
+    return [doc[4] for doc in json.loads(docs_json)["docs"]]
