@@ -134,3 +134,9 @@ def removals(html: str, cleaned: str | None = None) -> list[tuple[str, list[str]
     if before == after:
         return found
     return found + [_describe(token) for token in before - after]
+
+
+def clean_and_report(html: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    """``clean(html)`` and what it removed (``removals``), cleaning once."""
+    cleaned = clean(html)
+    return cleaned, removals(html, cleaned)

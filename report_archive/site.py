@@ -168,7 +168,7 @@ class Build:
 
     def report_html(self, report: Report, url: str, html: str) -> tuple[str, list[Problem]]:
         """The report page's HTML as published (through the allowlist), and what the allowlist removed."""
-        cleaned, removed = self.cache.compute("sanitize", html, lambda: (sanitize.clean(html), sanitize.removals(html)))
+        cleaned, removed = self.cache.compute("sanitize", html, lambda: sanitize.clean_and_report(html))
         doc = search.document(report, url, cleaned, self.cache)
         key = digest("search-doc", code_version(), doc.text)
         if self._search_text(key) is None:
