@@ -57,12 +57,9 @@ def _archive(project: Project) -> None:
             project.write(f"reports/{year}/{unit}.md", text)
 
 
-def test_incremental_edits_additions_and_deletions_equal_a_clean_build(tmp_path):
-    project = Project(tmp_path / "project", UNITS)
-    _archive(project)
-    incremental = tmp_path / "incremental"
-    _mkdocs(project, incremental)
-    steps = [
+def _steps(project: Project) -> list:
+    """An edit, an addition, a deletion and a change of person, one after another."""
+    return [
         # an edit: its page, its neighbours' panels and reuse, the year, unit, review pages, search
         lambda: project.write(
             "reports/2021/市民政局.md", report_text(year=2021, body=_body("改过的文字", "新的打算。"))
@@ -76,6 +73,14 @@ def test_incremental_edits_additions_and_deletions_equal_a_clean_build(tmp_path)
         # a rename of the person: the old secretary page disappears
         lambda: project.write("reports/2022/市财政局.md", report_text(year=2022, unit="市财政局", secretary="赵六")),
     ]
+
+
+def test_incremental_edits_additions_and_deletions_equal_a_clean_build(tmp_path):
+    project = Project(tmp_path / "project", UNITS)
+    _archive(project)
+    incremental = tmp_path / "incremental"
+    _mkdocs(project, incremental)
+    steps = _steps(project)
     for step in steps:
         step()
         _mkdocs(project, incremental, "--dirty")
@@ -84,6 +89,35 @@ def test_incremental_edits_additions_and_deletions_equal_a_clean_build(tmp_path)
         assert _differences(incremental, clean) == [], steps.index(step)
     assert not (incremental / "reports" / "2020" / "市财政局").exists()
     assert "新的打算" in (incremental / "reports" / "2022" / "市民政局" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_serve_session_gives_what_clean_builds_give(tmp_path):
+    """``mkdocs serve`` keeps work in memory and updates reuse report by report: still a clean build's result."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from report_archive import site
+
+    project = Project(tmp_path / "project", UNITS)
+    _archive(project)
+    served = tmp_path / "served"
+
+    def serve_build() -> None:  # what each rebuild of `mkdocs serve --dirty` does
+        config = load_config(str(project.path / "mkdocs.yml"), site_dir=str(served))
+        config.plugins.on_startup(command="serve", dirty=True)
+        build(config, dirty=True)
+        site.wait_for_index()
+
+    try:
+        serve_build()
+        for number, step in enumerate(_steps(project)):
+            step()
+            serve_build()
+            clean = tmp_path / f"clean-{number}"
+            _mkdocs(project, clean)
+            assert _differences(served, clean) == [], number
+    finally:
+        site.serving(False)
 
 
 def test_an_unchanged_rebuild_renders_no_report_again(tmp_path):
