@@ -17,8 +17,8 @@ _build: site.Build | None = None
 
 
 def on_startup(command, dirty):
-    """`mkdocs serve` keeps work between builds and serves a changed page before the search index."""
-    site.serving(command == "serve")
+    """`mkdocs serve` keeps work between builds; a full build works reuse figures in a second process."""
+    site.configure(command, dirty)
 
 
 def on_pre_build(config):

@@ -269,17 +269,28 @@ def home_summary(archive: Archive, source: str = "index.md") -> str:
     return "\n".join(lines)
 
 
-def generated_pages(archive: Archive) -> dict[str, str]:
-    """Every index page: docs-relative source path -> Markdown."""
+def generated_pages(archive: Archive, with_reuse: bool = True) -> dict[str, str]:
+    """Every index page (without ``reuse_pages`` if not ``with_reuse``): docs-relative source path -> Markdown."""
     pages = {
         YEARS_INDEX: years_index(archive),
         UNITS_INDEX: units_index(archive),
         SECRETARIES_INDEX: secretaries_index(archive),
     }
-    pages |= {year_page(y): year_detail(archive, y) for y in archive.years}
+    if with_reuse:
+        pages |= reuse_pages(archive)
     pages |= {unit_page(u): unit_detail(archive, u) for u in archive.units}
     pages |= {secretary_page(s): secretary_detail(archive, s) for s in archive.secretaries}
     return pages
+
+
+def reuse_pages(archive: Archive) -> dict[str, str]:
+    """The index pages that show reuse figures (``archive.reuse`` must be attached): the year pages."""
+    return {year_page(y): year_detail(archive, y) for y in archive.years}
+
+
+def reuse_pages_sources(archive: Archive) -> list[str]:
+    """``reuse_pages``' source paths, known before the figures are."""
+    return [year_page(y) for y in archive.years]
 
 
 def _unit_label(archive: Archive, report: Report) -> str:

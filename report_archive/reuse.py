@@ -12,7 +12,9 @@ missed, which suits a question about copied paragraphs, not shared phrases.
 
 from __future__ import annotations
 
+import multiprocessing
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -237,3 +239,39 @@ def _anywhere_figures(reports: list, keys: list[str], prints: list[Fingerprints]
         return list(figures)
     found = _SHARED.update(by_path, prints_by_path)
     return [found[r.path] for r in reports]
+
+
+def attach_later(archive: Archive, cache: Cache | None = None) -> Callable[[], None] | None:
+    """Start ``attach`` in a second process; returns a function that waits for it and attaches the figures.
+
+    A full build renders its pages meanwhile, so the second core does the reuse work. Returns None
+    where processes cannot be forked (the caller then runs ``attach`` itself).
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+
+    def work() -> None:
+        try:
+            attach(archive, cache)
+            sender.send((True, archive.reuse))
+        except BaseException as exc:  # reported by the waiting side, with the reason
+            sender.send((False, f"{type(exc).__name__}: {exc}"))
+
+    process = context.Process(target=work, name="archive-reuse", daemon=True)
+    process.start()
+    sender.close()
+
+    def wait() -> None:
+        try:
+            done, value = receiver.recv()
+        except EOFError:
+            done, value = False, f"进程意外退出（退出码 {process.exitcode}）"
+        process.join()
+        receiver.close()
+        if not done:
+            raise RuntimeError(f"重复率计算失败：{value}")
+        archive.reuse = value
+
+    return wait

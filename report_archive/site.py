@@ -16,6 +16,7 @@ import logging
 import os
 import shutil
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ GUIDE = "guide.md"
 # Search texts by cache key, for the life of the process: a serve session reads each from disk once.
 _TEXTS: dict[str, str] = {}
 _SERVING = False
+_LATER = False  # full builds: reuse figures worked in a second process while the pages render
 _INDEX_WRITER: threading.Thread | None = None
 log = logging.getLogger("mkdocs.report_archive.site")
 
@@ -46,6 +48,13 @@ def serving(on: bool) -> None:
     global _SERVING
     _SERVING = on
     keep_in_memory(on)
+
+
+def configure(command: str, dirty: bool) -> None:
+    """What kind of builds this process runs (``mkdocs build``, ``mkdocs serve``; dirty or full)."""
+    global _LATER
+    serving(command == "serve")
+    _LATER = command != "serve" and not dirty
 
 
 def wait_for_index() -> None:
@@ -78,6 +87,12 @@ class Build:
     state: BuildState = field(default_factory=BuildState)
     previous: BuildState = field(default_factory=BuildState)
     generated: set[str] = field(default_factory=set)
+    changed: dict[str, object] = field(default_factory=dict)  # report path -> date of its last commit
+    # Set while the reuse figures are worked in a second process: waits for them and attaches them.
+    waiting: Callable[[], None] | None = None
+    later: dict[str, Path] = field(default_factory=dict)  # generated pages written once figures are in
+    late: dict[str, str] = field(default_factory=dict)  # ... and their Markdown, once written
+    digested: bool = False  # the digests of what report pages show are in ``state``
 
     @classmethod
     def start(
@@ -91,21 +106,33 @@ class Build:
         """Load and check the archive, then compute what every page shows: reuse, sections, history."""
         cache = Cache.for_project(root)
         archive = load_archive(docs_dir, root / "units.yml", cache)
-        reuse.attach(archive, cache)
+        waiting = reuse.attach_later(archive, cache) if _LATER else None
+        if waiting is None:
+            reuse.attach(archive, cache)
         patterns = compile_patterns(section_patterns)
         sections = review.sections_of(archive, patterns, cache)
         build = cls(archive, cache, site_dir, _theme_digest(theme_inputs, section_patterns), sections)
-        changed = history.last_changed(root)
-        build.contexts = {r.path: build._report_context(r, changed.get(r.path)) for r in archive.reports}
+        build.changed = history.last_changed(root)
+        build.waiting = waiting
+        if waiting is None:
+            build._ready()
         build.previous = cache.get(build._state_key(), keep=True) or BuildState()
         return build
 
+    def _ready(self) -> None:
+        """Once the reuse figures are attached: what each report page shows around its text."""
+        if self.waiting is not None:
+            self.waiting()
+            self.waiting = None
+        if not self.contexts:
+            self.contexts = {r.path: self._report_context(r, self.changed.get(r.path)) for r in self.archive.reports}
+
     # ---- pages --------------------------------------------------------------------------------
 
-    def generated_pages(self) -> dict[str, str]:
-        """Source path -> Markdown of every generated page."""
+    def generated_pages(self, with_reuse: bool = True) -> dict[str, str]:
+        """Source path -> Markdown of every generated page (``with_reuse``: the year pages too)."""
         archive = self.archive
-        generated = pages.generated_pages(archive)
+        generated = pages.generated_pages(archive, with_reuse)
         generated[stats.STATS_PAGE] = stats.stats_page(archive)
         generated |= review.review_pages(archive, self.sections, self.cache)
         generated[search.PAGE] = search.PAGE_SOURCE
@@ -113,18 +140,36 @@ class Build:
 
     def generated_files(self, folder: Path) -> dict[str, Path]:
         """Each generated page written to a file under ``folder`` that changes only when its content does."""
-        files = {}
-        for src, markdown in self.generated_pages().items():
-            path = folder / src
-            self.generated.add(src)
-            self.state.digests[src] = page_digest = digest(self.theme, markdown)
-            data = markdown.encode("utf-8")
-            # Written when it shows something new, or when the file is not what it should be.
-            if self.previous.digests.get(src) != page_digest or not path.exists() or path.read_bytes() != data:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data)
-            files[src] = path
-        return files
+        files = {src: self._write(folder / src, src, markdown) for src, markdown in self.generated_pages(False).items()}
+        if self.waiting is None:
+            later = {src: self._write(folder / src, src, md) for src, md in pages.reuse_pages(self.archive).items()}
+        else:  # written when MkDocs reads them, after the reports: the figures are in by then
+            later = {src: folder / src for src in pages.reuse_pages_sources(self.archive)}
+            for path in later.values():
+                if not path.exists():
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_bytes(b"")
+            self.later = dict(later)
+            self.generated |= set(later)
+        return files | later
+
+    def _write(self, path: Path, src: str, markdown: str) -> Path:
+        """A generated page's file, rewritten when it shows something new or is not what it should be."""
+        self.generated.add(src)
+        self.state.digests[src] = page_digest = digest(self.theme, markdown)
+        data = markdown.encode("utf-8")
+        if self.previous.digests.get(src) != page_digest or not path.exists() or path.read_bytes() != data:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        return path
+
+    def _write_later(self) -> dict[str, str]:
+        """The generated pages left for after the reuse figures: written now, Markdown by source."""
+        self._ready()
+        markdown = {src: md for src, md in pages.reuse_pages(self.archive).items() if src in self.later}
+        for src, md in markdown.items():
+            self._write(self.later.pop(src), src, md)
+        return markdown
 
     def inject(self, src: str, repo_url: str | None, edit_uri: str | None) -> None:
         """Compute the archive's Markdown for the home page and the guide (they depend on the archive)."""
@@ -134,6 +179,10 @@ class Build:
             self.injected[src] = pages.new_report_links(self.archive, repo_url, edit_uri)
 
     def page_markdown(self, src: str, markdown: str) -> str:
+        if src in self.later:
+            self.late |= self._write_later()
+        if src in self.late:
+            return self.late[src]
         marker = {HOME: pages.HOME_MARKER, GUIDE: pages.NEW_REPORT_MARKER}.get(src)
         return markdown.replace(marker, self.injected[src]) if marker and src in self.injected else markdown
 
@@ -144,12 +193,9 @@ class Build:
         removed. Outputs of reports that are gone are removed too.
         """
         self.state.dests = dict(dests)
-        for path, context in self.contexts.items():
-            report = self.archive.get(path)
-            assert report is not None
-            self.state.digests[path] = digest(self.theme, report.path, repr(report.meta), report.body, _stable(context))
-        for src, markdown in self.injected.items():
-            self.state.digests[src] = digest(self.theme, src, markdown)
+        if self.waiting is not None:  # a full build into an emptied folder: nothing to remove
+            return []
+        self._page_digests()
         removed = []
         for src, page_digest in self.state.digests.items():
             stale = self.previous.digests.get(src) != page_digest
@@ -163,6 +209,16 @@ class Build:
                 removed += _remove(dest, src)
                 _prune_folders(Path(dest).parent, self.site_dir)
         return removed
+
+    def _page_digests(self) -> None:
+        """What each report page and the pages with injected Markdown show, as digests."""
+        self.digested = True
+        for path, context in self.contexts.items():
+            report = self.archive.get(path)
+            assert report is not None
+            self.state.digests[path] = digest(self.theme, report.path, repr(report.meta), report.body, _stable(context))
+        for src, markdown in self.injected.items():
+            self.state.digests[src] = digest(self.theme, src, markdown)
 
     # ---- report pages -------------------------------------------------------------------------
 
@@ -178,6 +234,7 @@ class Build:
         return cleaned, locate_removals(report, removed)
 
     def report_context(self, report: Report) -> dict[str, object]:
+        self._ready()
         return self.contexts[report.path]
 
     def _report_context(self, report: Report, changed: object) -> dict[str, object]:
@@ -199,6 +256,9 @@ class Build:
 
     def finish(self, with_search: bool) -> search.IndexStats | None:
         """Write the search index when what it indexes changed (or it is missing); keep the state."""
+        if not self.digested:  # a full build: what its pages show, for the dirty builds after it
+            self._write_later()
+            self._page_digests()
         written = None
         if with_search:
             docs = []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from report_archive import Archive, Registry, Report, Unit
 from report_archive.reuse import SAMPLE, SHINGLE, SharedIndex, anywhere, compare, fingerprints
 from report_archive.review import last_years_next_steps, review_pages, sections_of
@@ -155,3 +157,25 @@ def test_shared_index_updates_give_the_figures_of_a_full_comparison():
         moved += sum(1 for p in paths if p in last and p != path and last[p] != updated[p].anywhere)
         last = {p: updated[p].anywhere for p in paths}
     assert moved > 0 and last["pair-a"] == 0
+
+
+def test_reuse_worked_in_a_second_process_equals_reuse_worked_here():
+    from report_archive.reuse import attach, attach_later
+
+    here, there = _archive(), _archive()
+    attach(here)
+    wait = attach_later(there)
+    assert wait is not None and there.reuse == {}  # nothing yet: the figures come from the other process
+    wait()
+    assert there.reuse == here.reuse and there.reuse["reports/2022/市民政局.md"].previous > 0.5
+
+
+def test_reuse_failing_in_the_second_process_is_an_error_here():
+    from report_archive.reuse import attach_later
+
+    archive = _archive()
+    archive.reports.append(None)  # not a report: attach fails in the other process
+    wait = attach_later(archive)
+    assert wait is not None
+    with pytest.raises(RuntimeError, match="重复率计算失败"):
+        wait()
