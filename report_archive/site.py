@@ -310,12 +310,12 @@ class Build:
         manifest = self.cache.get(manifest_key)
         shutil.rmtree(fresh, ignore_errors=True)
         if kept is not None and manifest is not None and _manifest(kept) == manifest:  # as it was written
-            shutil.copytree(kept, fresh)
+            _copy_or_link(kept, fresh)
         else:
             written = search.build_index(docs, fresh)
             if kept is not None:
                 shutil.rmtree(kept.parent, ignore_errors=True)  # only the newest index is kept
-                shutil.copytree(fresh, kept)
+                _copy_or_link(fresh, kept)
                 self.cache.put(manifest_key, _manifest(kept))
         old = out.with_name(out.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
@@ -333,6 +333,19 @@ class Build:
 
     def _state_key(self) -> str:
         return digest("build-state", code_version(), str(self.site_dir.resolve()))
+
+
+def _copy_or_link(source: Path, target: Path) -> None:
+    """``source``'s files at ``target`` as hard links (no bytes copied), or copies across file systems.
+
+    A linked file changed in the site changes the kept copy too: its manifest then no longer
+    matches and the index is built afresh.
+    """
+    try:
+        shutil.copytree(source, target, copy_function=os.link)
+    except OSError:
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(source, target)
 
 
 def _manifest(folder: Path) -> dict[str, str]:
