@@ -21,6 +21,7 @@ from typing import Any
 from . import history, pages, reuse, review, sanitize, search, stats
 from .archive import Archive, load_archive
 from .cache import Cache, code_version, digest
+from .export import pages as export_pages
 from .model import Problem, Report
 from .sections import Section, compile_patterns
 from .validate import locate_removals
@@ -90,6 +91,7 @@ class Build:
         generated[stats.STATS_PAGE] = stats.stats_page(archive)
         generated |= review.review_pages(archive, self.sections, self.cache)
         generated[search.PAGE] = search.PAGE_SOURCE
+        export_pages.compilation_pages(archive, generated, self.cache)
         return generated
 
     def generated_files(self, folder: Path) -> dict[str, Path]:
@@ -174,6 +176,7 @@ class Build:
             "anywhere": pages.percent(figures.anywhere) if figures else "",
         }
         header["panel"] = review.last_years_next_steps(archive, report, self.sections, self.cache)
+        header["word"] = export_pages.report_download(report)
         return header
 
     # ---- after the pages ----------------------------------------------------------------------
