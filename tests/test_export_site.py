@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import subprocess
@@ -16,7 +17,8 @@ from report_archive import load_archive
 from report_archive.cache import Cache
 from report_archive.export import select_year
 from report_archive.export.downloads import write_downloads
-from report_archive.export.pdf import print_pdf
+from report_archive.export.html import print_parts
+from report_archive.export.pdf import print_joined, print_pdf
 
 # Written in an order unlike units.yml's (市民政局, 市财政局, 区教育局) and unlike the file names'.
 REPORTS = {
@@ -171,3 +173,25 @@ def test_publish_downloads_convert_only_what_changed(project, tmp_path):
             entry.write_bytes(entry.read_bytes()[:-1] + b"x")
     fourth = write_downloads(archive, tmp_path / "fourth", cache)
     assert fourth.converted == 6
+
+
+def test_a_long_compilation_prints_in_parts_with_running_page_numbers(tmp_path):
+    """Printed in parts (Chromium slows down on very long documents), joined: numbers run on, outer corner."""
+    archive = load_archive(ROOT / "docs", ROOT / "units.yml")
+    selection = select_year(archive, 2022)
+    css = (ROOT / "overrides" / "assets" / "compilation.css").read_text(encoding="utf-8")
+    parts = print_parts(selection, dt.date(2026, 11, 28), css, budget=30_000)
+    assert len(parts) >= 3
+    pdf = tmp_path / "joined.pdf"
+    print_joined(parts, pdf)
+    pages = _pdf_text(pdf).split("\f")[:-1]
+    assert not re.search(r"—\s*\d+\s*—", pages[0])  # the cover
+    for number, page in enumerate(pages[1:], 2):
+        last = [line for line in page.splitlines() if line.strip()][-1]
+        found = re.fullmatch(r"(\s*)—\s*(\d+)\s*—\s*", last)
+        assert found and int(found.group(2)) == number, (number, last)
+        indented = len(found.group(1)) > 10  # odd pages right, even pages left
+        assert indented == bool(number % 2), (number, last)
+    titles = [r.title for r in selection.reports]
+    heads = [i for i, page in enumerate(pages) if page.strip().startswith(tuple(titles))]
+    assert len(heads) == len(titles)  # each report starts a page

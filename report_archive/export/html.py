@@ -52,13 +52,16 @@ def anchor(number: int) -> str:
     return f"report-{number}"
 
 
-def compilation_body(
-    selection: Selection, today: dt.date | None, cache: Cache | None = None, cover: bool = True
-) -> str:
-    """Cover, contents and reports as one ``<div class="compilation">``; ``today`` None: no export date.
+def _articles(reports: tuple[Report, ...], first: int, cache: Cache | None) -> str:
+    return "\n".join(
+        f'<article class="compilation-report" id="{anchor(n)}">\n'
+        f"{_prefixed(report_fragment(r, cache), f'{anchor(n)}-')}\n</article>"
+        for n, r in enumerate(reports, first)
+    )
 
-    Without ``cover``: the reports only (one report printed on its own).
-    """
+
+def _front(selection: Selection, today: dt.date | None) -> str:
+    """The cover and the contents."""
     e = html.escape
     with_year = len({r.year for r in selection.reports}) > 1
     cover = [f'<h1 class="compilation-cover__title">{e(selection.title)}</h1>']
@@ -71,28 +74,68 @@ def compilation_body(
         f'<li><a href="#{anchor(n)}">{e(contents_line(r, with_year))}</a></li>'
         for n, r in enumerate(selection.reports, 1)
     )
-    reports = "\n".join(
-        f'<article class="compilation-report" id="{anchor(n)}">\n'
-        f"{_prefixed(report_fragment(r, cache), f'{anchor(n)}-')}\n</article>"
-        for n, r in enumerate(selection.reports, 1)
-    )
-    if not cover:
-        return f'<div class="compilation">\n{reports}\n</div>'
     return (
-        '<div class="compilation">\n<section class="compilation-cover">\n'
+        '<section class="compilation-cover">\n'
         + "\n".join(cover)
         + '\n</section>\n<nav class="compilation-contents" aria-label="目录">\n<h2>目　录</h2>\n<ol>\n'
         + entries
         + "\n</ol>\n</nav>\n"
-        + reports
-        + "\n</div>"
+    )
+
+
+def compilation_body(
+    selection: Selection, today: dt.date | None, cache: Cache | None = None, cover: bool = True
+) -> str:
+    """Cover, contents and reports as one ``<div class="compilation">``; ``today`` None: no export date.
+
+    Without ``cover``: the reports only (one report printed on its own).
+    """
+    front = _front(selection, today) if cover else ""
+    return f'<div class="compilation">\n{front}{_articles(selection.reports, 1, cache)}\n</div>'
+
+
+def document(title: str, body: str, css: str) -> str:
+    """A self-contained HTML file (its styles inline, nothing loaded from elsewhere)."""
+    return (
+        '<!doctype html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n<style>\n{css}\n</style>\n</head>\n"
+        f'<body class="compilation-standalone">\n{body}\n</body>\n</html>\n'
     )
 
 
 def standalone(selection: Selection, today: dt.date, css: str, cache: Cache | None = None, cover: bool = True) -> str:
-    """A self-contained HTML file of the compilation (its styles inline, nothing loaded from elsewhere)."""
-    return (
-        '<!doctype html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{html.escape(selection.title)}</title>\n<style>\n{css}\n</style>\n</head>\n"
-        f'<body class="compilation-standalone">\n{compilation_body(selection, today, cache, cover)}\n</body>\n</html>\n'
-    )
+    """The compilation as one self-contained HTML file."""
+    return document(selection.title, compilation_body(selection, today, cache, cover), css)
+
+
+PART_CHARACTERS = 150_000  # Chromium prints a long document in time that grows faster than its length
+
+
+def print_parts(
+    selection: Selection,
+    today: dt.date,
+    css: str,
+    cache: Cache | None = None,
+    cover: bool = True,
+    budget: int = PART_CHARACTERS,
+) -> list[str]:
+    """The compilation as consecutive HTML files of about ``budget`` characters of text each.
+
+    Printed one after the other and joined, they make the same pages as the whole document (the
+    first part holds the cover and contents; each report stays whole and starts a new page).
+    """
+    parts: list[list[Report]] = [[]]
+    size = 0
+    for report in selection.reports:
+        if parts[-1] and size + report.length > budget:
+            parts.append([])
+            size = 0
+        parts[-1].append(report)
+        size += report.length
+    files, first = [], 1
+    for number, part in enumerate(parts):
+        front = _front(selection, today) if cover and number == 0 else ""
+        body = f'<div class="compilation">\n{front}{_articles(tuple(part), first, cache)}\n</div>'
+        files.append(document(selection.title, body, css))
+        first += len(part)
+    return files

@@ -8,6 +8,9 @@ but the page's own host: the compilation loads nothing from elsewhere.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -19,14 +22,39 @@ class PdfError(Exception):
     """Printing failed; the message is for the user, in Chinese."""
 
 
-def print_pdf(pages: list[tuple[str, Path]]) -> None:
-    """Print each (URL, target) pair: one browser for all of them."""
+_NUMBER = 'content: "—\\00a0" counter(page) "\\00a0—"; font-family: "宋体", "SimSun", "Noto Serif CJK SC", serif; '
+_NUMBER += "font-size: 14pt;"
+
+
+def continuing(before: int) -> str:
+    """Styles for a part printed after ``before`` pages: numbers go on, each on its outer corner.
+
+    Chromium counts the part's own pages (its first page is a right-hand page, without a number in
+    the compilation's styles); after an odd number of pages, right and left swap.
+    """
+    css = f"html {{ counter-reset: page {before}; }}\n"
+    if before % 2:
+        left, right = f"{_NUMBER} margin-left: 1em;", f"{_NUMBER} margin-right: 1em;"
+        return css + (
+            f"@page compilation:right {{ @bottom-right {{ content: none; }} @bottom-left {{ {left} }} }}\n"
+            f"@page compilation:left {{ @bottom-left {{ content: none; }} @bottom-right {{ {right} }} }}\n"
+        )
+    return css + f"@page compilation:first {{ @bottom-right {{ {_NUMBER} margin-right: 1em; }} }}\n"
+
+
+def _playwright():
     try:
         from playwright.sync_api import Error, sync_playwright
     except ImportError:
         raise PdfError("导出 PDF 需要 Playwright：请运行 pip install -r requirements-dev.txt。") from None
     if not Path(CHROMIUM).exists():
         raise PdfError(f"找不到 Chromium（{CHROMIUM}）：请安装软件包 chromium，或用环境变量 CHROMIUM 指定。")
+    return Error, sync_playwright
+
+
+def print_pdf(pages: list[tuple[str, Path]]) -> None:
+    """Print each (URL, target) pair: one browser for all of them."""
+    error, sync_playwright = _playwright()
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -38,5 +66,50 @@ def print_pdf(pages: list[tuple[str, Path]]) -> None:
                     page.pdf(path=str(target), prefer_css_page_size=True, print_background=True)
             finally:
                 browser.close()
-    except Error as exc:
+    except error as exc:
         raise PdfError(f"Chromium 打印失败：{str(exc).splitlines()[0]}") from None
+
+
+def _page_count(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def print_joined(parts: list[str], target: Path) -> None:
+    """Print consecutive HTML documents (:func:`..html.print_parts`) as one PDF with running page numbers.
+
+    The parts are printed one after the other (each needs the page count of those before it)
+    and joined with ``pdfunite`` (poppler-utils).
+    """
+    if len(parts) > 1 and not shutil.which("pdfunite"):
+        raise PdfError("合并 PDF 需要 pdfunite：请安装软件包 poppler-utils。")
+    error, sync_playwright = _playwright()
+    with tempfile.TemporaryDirectory(prefix="export-pdf-") as name:
+        folder, printed, before = Path(name), [], 0
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                try:
+                    for number, html in enumerate(parts):
+                        source, pdf = folder / f"{number}.html", folder / f"{number}.pdf"
+                        source.write_text(html, encoding="utf-8")
+                        page = browser.new_page()
+                        page.goto(source.as_uri(), wait_until="load", timeout=TIMEOUT_MS)
+                        if number:
+                            page.add_style_tag(content=continuing(before))
+                        page.emulate_media(media="print")
+                        page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
+                        page.close()
+                        printed.append(pdf)
+                        if number + 1 < len(parts):
+                            before += _page_count(pdf)
+                finally:
+                    browser.close()
+        except error as exc:
+            raise PdfError(f"Chromium 打印失败：{str(exc).splitlines()[0]}") from None
+        if len(printed) == 1:
+            shutil.copyfile(printed[0], target)
+            return
+        result = subprocess.run(["pdfunite", *map(str, printed), str(target)], capture_output=True, check=False)
+        if result.returncode != 0:
+            raise PdfError(f"合并 PDF 失败：{result.stderr.decode('utf-8', 'replace').strip()[:200]}")

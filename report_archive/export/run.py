@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..archive import Archive
 from ..cache import Cache
 from ..model import Report
-from .html import standalone
-from .pdf import print_pdf
+from .html import print_parts, standalone
+from .pdf import print_joined
 from .selection import Selection, report_folder, report_stem, select_paths
 from .word import ExportError, compilation_docx, report_docx
 
@@ -84,11 +83,6 @@ def run_export(
         for target, chosen in items:
             target.write_bytes(_html(chosen, today, css, cache, not each))
     else:
-        with tempfile.TemporaryDirectory(prefix="export-pdf-") as folder:
-            pages = []
-            for number, (target, chosen) in enumerate(items):
-                page = Path(folder) / f"{number}.html"
-                page.write_bytes(_html(chosen, today, css, cache, not each))
-                pages.append((page.as_uri(), target))
-            print_pdf(pages)
+        for target, chosen in items:
+            print_joined(print_parts(chosen, today, css, cache, not each), target)
     return [target for target, _ in items]
