@@ -108,7 +108,7 @@ def standalone(selection: Selection, today: dt.date, css: str, cache: Cache | No
     return document(selection.title, compilation_body(selection, today, cache, cover), css)
 
 
-PART_CHARACTERS = 150_000  # Chromium prints a long document in time that grows faster than its length
+PART_CHARACTERS = 400_000  # Chromium prints one very long document in time that grows faster than its length
 
 
 def print_parts(
