@@ -82,10 +82,10 @@ def _pdf_text(pdf) -> str:
     return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
 
-def test_compilation_page_prints_on_a4_with_page_numbers_and_a_page_per_report(project, tmp_path):
+def test_compilation_page_prints_on_a4_with_page_numbers_and_a_page_per_report(project, browser, tmp_path):
     pdf = tmp_path / "2022.pdf"
     with serve(project.path / "site") as base:
-        print_pdf([(base + "/years/2022/%E6%B1%87%E7%BC%96/", pdf)])
+        print_pdf([(base + "/years/2022/%E6%B1%87%E7%BC%96/", pdf)], browser)
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "(A4)" in info
     pages = _pdf_text(pdf).split("\f")
@@ -175,7 +175,7 @@ def test_publish_downloads_convert_only_what_changed(project, tmp_path):
     assert fourth.converted == 6
 
 
-def test_a_long_compilation_prints_in_parts_with_running_page_numbers(tmp_path):
+def test_a_long_compilation_prints_in_parts_with_running_page_numbers(browser, tmp_path):
     """Printed in parts (Chromium slows down on very long documents), joined: numbers run on, outer corner."""
     archive = load_archive(ROOT / "docs", ROOT / "units.yml")
     selection = select_year(archive, 2022)
@@ -183,7 +183,7 @@ def test_a_long_compilation_prints_in_parts_with_running_page_numbers(tmp_path):
     parts = print_parts(selection, dt.date(2026, 11, 28), css, budget=30_000)
     assert len(parts) >= 3
     pdf = tmp_path / "joined.pdf"
-    print_joined(parts, pdf)
+    print_joined(parts, pdf, browser)
     pages = _pdf_text(pdf).split("\f")[:-1]
     assert not re.search(r"—\s*\d+\s*—", pages[0])  # the cover
     for number, page in enumerate(pages[1:], 2):

@@ -7,10 +7,12 @@ but the page's own host: the compilation loads nothing from elsewhere.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -42,32 +44,40 @@ def continuing(before: int) -> str:
     return css + f"@page compilation:first {{ @bottom-right {{ {_NUMBER} margin-right: 1em; }} }}\n"
 
 
-def _playwright():
+@contextlib.contextmanager
+def _browser(browser=None) -> Iterator[object]:
+    """``browser`` (a Playwright Chromium already running in this thread), or a new one for the block."""
     try:
         from playwright.sync_api import Error, sync_playwright
     except ImportError:
         raise PdfError("导出 PDF 需要 Playwright：请运行 pip install -r requirements-dev.txt。") from None
-    if not Path(CHROMIUM).exists():
-        raise PdfError(f"找不到 Chromium（{CHROMIUM}）：请安装软件包 chromium，或用环境变量 CHROMIUM 指定。")
-    return Error, sync_playwright
-
-
-def print_pdf(pages: list[tuple[str, Path]]) -> None:
-    """Print each (URL, target) pair: one browser for all of them."""
-    error, sync_playwright = _playwright()
     try:
+        if browser is not None:
+            yield browser
+            return
+        if not Path(CHROMIUM).exists():
+            raise PdfError(f"找不到 Chromium（{CHROMIUM}）：请安装软件包 chromium，或用环境变量 CHROMIUM 指定。")
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             try:
-                page = browser.new_page()
-                for url, target in pages:
-                    page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
-                    page.emulate_media(media="print")
-                    page.pdf(path=str(target), prefer_css_page_size=True, print_background=True)
+                yield launched
             finally:
-                browser.close()
-    except error as exc:
+                launched.close()
+    except Error as exc:
         raise PdfError(f"Chromium 打印失败：{str(exc).splitlines()[0]}") from None
+
+
+def print_pdf(pages: list[tuple[str, Path]], browser=None) -> None:
+    """Print each (URL, target) pair: one browser for all of them."""
+    with _browser(browser) as chromium:
+        page = chromium.new_page()
+        try:
+            for url, target in pages:
+                page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
+                page.emulate_media(media="print")
+                page.pdf(path=str(target), prefer_css_page_size=True, print_background=True)
+        finally:
+            page.close()
 
 
 def _page_count(pdf: Path) -> int:
@@ -75,7 +85,7 @@ def _page_count(pdf: Path) -> int:
     return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
-def print_joined(parts: list[str], target: Path) -> None:
+def print_joined(parts: list[str], target: Path, browser=None) -> None:
     """Print consecutive HTML documents (:func:`..html.print_parts`) as one PDF with running page numbers.
 
     The parts are printed one after the other (each needs the page count of those before it)
@@ -83,30 +93,24 @@ def print_joined(parts: list[str], target: Path) -> None:
     """
     if len(parts) > 1 and not shutil.which("pdfunite"):
         raise PdfError("合并 PDF 需要 pdfunite：请安装软件包 poppler-utils。")
-    error, sync_playwright = _playwright()
     with tempfile.TemporaryDirectory(prefix="export-pdf-") as name:
         folder, printed, before = Path(name), [], 0
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        with _browser(browser) as chromium:
+            for number, html in enumerate(parts):
+                source, pdf = folder / f"{number}.html", folder / f"{number}.pdf"
+                source.write_text(html, encoding="utf-8")
+                page = chromium.new_page()
                 try:
-                    for number, html in enumerate(parts):
-                        source, pdf = folder / f"{number}.html", folder / f"{number}.pdf"
-                        source.write_text(html, encoding="utf-8")
-                        page = browser.new_page()
-                        page.goto(source.as_uri(), wait_until="load", timeout=TIMEOUT_MS)
-                        if number:
-                            page.add_style_tag(content=continuing(before))
-                        page.emulate_media(media="print")
-                        page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
-                        page.close()
-                        printed.append(pdf)
-                        if number + 1 < len(parts):
-                            before += _page_count(pdf)
+                    page.goto(source.as_uri(), wait_until="load", timeout=TIMEOUT_MS)
+                    if number:
+                        page.add_style_tag(content=continuing(before))
+                    page.emulate_media(media="print")
+                    page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
                 finally:
-                    browser.close()
-        except error as exc:
-            raise PdfError(f"Chromium 打印失败：{str(exc).splitlines()[0]}") from None
+                    page.close()
+                printed.append(pdf)
+                if number + 1 < len(parts):
+                    before += _page_count(pdf)
         if len(printed) == 1:
             shutil.copyfile(printed[0], target)
             return
