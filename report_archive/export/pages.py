@@ -15,7 +15,7 @@ from urllib.parse import quote
 from ..archive import Archive
 from ..cache import Cache
 from ..model import Report
-from ..pages import link, relative, year_page
+from ..pages import link, page_url, relative, year_page
 from .html import compilation_body
 from .selection import report_folder, report_stem, select_year
 
@@ -38,7 +38,7 @@ def year_download(year: int) -> str:
 
 def _download_link(text: str, target: str, source: str, name: str) -> str:
     """A raw HTML link (the file exists only in a published site, so MkDocs must not check it)."""
-    href = quote(relative(target, source))
+    href = quote(relative(target, page_url(source) + "index.md"))  # from the page's directory URL
     return f'<a href="{html.escape(href)}" download="{html.escape(name)}">{html.escape(text)}</a>'
 
 
