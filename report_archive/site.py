@@ -24,6 +24,7 @@ from typing import Any
 from . import history, pages, reuse, review, sanitize, search, stats
 from .archive import Archive, load_archive
 from .cache import Cache, code_version, digest, forget_unused, keep_in_memory
+from .export import pages as export_pages
 from .model import Problem, Report
 from .sections import Section, compile_patterns
 from .validate import locate_removals
@@ -132,17 +133,22 @@ class Build:
     def generated_pages(self, with_reuse: bool = True) -> dict[str, str]:
         """Source path -> Markdown of every generated page (``with_reuse``: the year pages too)."""
         archive = self.archive
-        generated = pages.generated_pages(archive, with_reuse)
+        generated = pages.generated_pages(archive, with_reuse=False)
         generated[stats.STATS_PAGE] = stats.stats_page(archive)
         generated |= review.review_pages(archive, self.sections, self.cache)
         generated[search.PAGE] = search.PAGE_SOURCE
-        return generated
+        generated |= export_pages.compilation_pages(archive, self.cache)
+        return generated | self._reuse_pages() if with_reuse else generated
+
+    def _reuse_pages(self) -> dict[str, str]:
+        """The pages showing reuse figures (the year pages, with their links to the compilation)."""
+        return export_pages.with_year_links(self.archive, pages.reuse_pages(self.archive))
 
     def generated_files(self, folder: Path) -> dict[str, Path]:
         """Each generated page written to a file under ``folder`` that changes only when its content does."""
         files = {src: self._write(folder / src, src, markdown) for src, markdown in self.generated_pages(False).items()}
         if self.waiting is None:
-            later = {src: self._write(folder / src, src, md) for src, md in pages.reuse_pages(self.archive).items()}
+            later = {src: self._write(folder / src, src, md) for src, md in self._reuse_pages().items()}
         else:  # written when MkDocs reads them, after the reports: the figures are in by then
             later = {src: folder / src for src in pages.reuse_pages_sources(self.archive)}
             for path in later.values():
@@ -166,7 +172,7 @@ class Build:
     def _write_later(self) -> dict[str, str]:
         """The generated pages left for after the reuse figures: written now, Markdown by source."""
         self._ready()
-        markdown = {src: md for src, md in pages.reuse_pages(self.archive).items() if src in self.later}
+        markdown = {src: md for src, md in self._reuse_pages().items() if src in self.later}
         for src, md in markdown.items():
             self._write(self.later.pop(src), src, md)
         return markdown
@@ -250,6 +256,7 @@ class Build:
             "anywhere": pages.percent(figures.anywhere) if figures else "",
         }
         header["panel"] = review.last_years_next_steps(archive, report, self.sections, self.cache)
+        header["word"] = export_pages.report_download(report)
         return header
 
     # ---- after the pages ----------------------------------------------------------------------

@@ -15,12 +15,16 @@ from pathlib import Path
 from _bootstrap import ROOT
 
 from report_archive import load_archive
+from report_archive.cache import Cache
+from report_archive.export.downloads import write_downloads
+from report_archive.export.word import ExportError
 from report_archive.publish import PublishError, current, os_message, publish, releases, rollback
 
 
 def build_site(folder: Path) -> None:
-    """Validate the reports, then build strictly into ``folder``; raise PublishError on failure."""
-    archive = load_archive(ROOT / "docs", ROOT / "units.yml")
+    """Validate the reports, build strictly into ``folder``, write the Word files; PublishError on failure."""
+    cache = Cache.for_project(ROOT)
+    archive = load_archive(ROOT / "docs", ROOT / "units.yml", cache)
     if archive.problems:
         details = "\n".join(str(p) for p in archive.problems)
         raise PublishError(f"检查未通过，未发布：\n{details}")
@@ -33,6 +37,10 @@ def build_site(folder: Path) -> None:
     )
     if result.returncode != 0:
         raise PublishError(f"构建失败，未发布：\n{result.stderr.strip()}")
+    try:  # converted only for reports that changed since the last publish (kept in the build cache)
+        write_downloads(archive, folder, cache)
+    except ExportError as exc:
+        raise PublishError(f"生成 Word 文件失败，未发布：{exc}") from None
 
 
 def command_build(command: str):

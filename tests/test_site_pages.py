@@ -14,6 +14,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from conftest import ROOT
 
+from report_archive import load_archive
+from report_archive.export.pages import report_download, year_download
+
 # Elements whose text a reader does not see as prose, or sees as code on purpose.
 _HIDDEN = {"script", "style", "code", "pre", "kbd", "samp", "textarea", "template", "noscript"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -124,6 +127,10 @@ def test_every_h1_has_text(demo_pages, demo_site):
 def test_every_internal_link_resolves(demo_pages, demo_site):
     site = demo_site.resolve()
     ids = {path.resolve(): page.ids for path, page in demo_pages.items()}
+    # The Word files are written at publish time (tests/test_export_site.py checks they are all written).
+    archive = load_archive(ROOT / "docs", ROOT / "units.yml")
+    published = {site / report_download(r) for r in archive.reports} | {site / year_download(y) for y in archive.years}
+    linked = set()
     broken = []
     for path, page in demo_pages.items():
         for href in set(page.links):
@@ -131,8 +138,11 @@ def test_every_internal_link_resolves(demo_pages, demo_site):
             if target is None:
                 continue
             file, fragment = target
-            if not file.is_relative_to(site) or not file.is_file():
+            if file in published:
+                linked.add(file)
+            elif not file.is_relative_to(site) or not file.is_file():
                 broken.append(f"{path.relative_to(demo_site)}: {href}（文件不存在）")
             elif fragment and file.suffix == ".html" and fragment not in ids.get(file, set()):
                 broken.append(f"{path.relative_to(demo_site)}: {href}（锚点不存在）")
     assert not broken, "\n".join(sorted(broken)[:20])
+    assert linked == published  # every report page and every year page links to its Word file

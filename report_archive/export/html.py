@@ -1,0 +1,141 @@
+"""The compilation as HTML: cover, contents and every report, for the site page and for printing.
+
+Each report's Markdown is rendered with the site's Markdown extensions and goes through the
+report HTML allowlist (:mod:`..sanitize`), exactly as a report page's text does; everything else
+on the page is escaped here. Ids inside a report get a per-report prefix, so footnotes of two
+reports on one page do not collide.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+import markdown
+
+from .. import sanitize
+from ..cache import Cache
+from ..model import Report
+from .selection import Selection
+from .word import contents_line
+
+# The Markdown extensions of mkdocs.yml that shape a report's text (no ids from toc: the
+# compilation has many reports, and ids are prefixed per report instead).
+_MARKDOWN = markdown.Markdown(
+    extensions=["tables", "attr_list", "md_in_html", "footnotes", "admonition"],
+    extension_configs={"tables": {"use_align_attribute": True}},
+)
+_ID_RE = re.compile(r'\b(id|href)="(#?)([^"]*)"')
+
+
+def report_fragment(report: Report, cache: Cache | None = None) -> str:
+    """A report's text as HTML, through the allowlist (cached by content)."""
+
+    def render() -> str:
+        return sanitize.clean(_MARKDOWN.reset().convert(report.body))
+
+    return (cache or Cache(None)).compute("export-html", report.body, render)
+
+
+def _prefixed(fragment: str, prefix: str) -> str:
+    def rename(match: re.Match[str]) -> str:
+        attribute, hash_, value = match.groups()
+        if attribute == "id":
+            return f'id="{prefix}{value}"'
+        return f'href="#{prefix}{value}"' if hash_ else match.group(0)
+
+    return _ID_RE.sub(rename, fragment)
+
+
+def anchor(number: int) -> str:
+    return f"report-{number}"
+
+
+def _articles(reports: tuple[Report, ...], first: int, cache: Cache | None) -> str:
+    return "\n".join(
+        f'<article class="compilation-report" id="{anchor(n)}">\n'
+        f"{_prefixed(report_fragment(r, cache), f'{anchor(n)}-')}\n</article>"
+        for n, r in enumerate(reports, first)
+    )
+
+
+def _front(selection: Selection, today: dt.date | None) -> str:
+    """The cover and the contents."""
+    e = html.escape
+    with_year = len({r.year for r in selection.reports}) > 1
+    cover = [f'<h1 class="compilation-cover__title">{e(selection.title)}</h1>']
+    if selection.subtitle:
+        cover.append(f"<p>{e(selection.subtitle)}</p>")
+    cover.append(f"<p>共 {len(selection.reports)} 份报告</p>")
+    if today is not None:
+        cover.append(f"<p>导出日期：{today.year}年{today.month}月{today.day}日</p>")
+    entries = "\n".join(
+        f'<li><a href="#{anchor(n)}">{e(contents_line(r, with_year))}</a></li>'
+        for n, r in enumerate(selection.reports, 1)
+    )
+    return (
+        '<section class="compilation-cover">\n'
+        + "\n".join(cover)
+        + '\n</section>\n<nav class="compilation-contents" aria-label="目录">\n<h2>目　录</h2>\n<ol>\n'
+        + entries
+        + "\n</ol>\n</nav>\n"
+    )
+
+
+def compilation_body(
+    selection: Selection, today: dt.date | None, cache: Cache | None = None, cover: bool = True
+) -> str:
+    """Cover, contents and reports as one ``<div class="compilation">``; ``today`` None: no export date.
+
+    Without ``cover``: the reports only (one report printed on its own).
+    """
+    front = _front(selection, today) if cover else ""
+    return f'<div class="compilation">\n{front}{_articles(selection.reports, 1, cache)}\n</div>'
+
+
+def document(title: str, body: str, css: str) -> str:
+    """A self-contained HTML file (its styles inline, nothing loaded from elsewhere)."""
+    return (
+        '<!doctype html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n<style>\n{css}\n</style>\n</head>\n"
+        f'<body class="compilation-standalone">\n{body}\n</body>\n</html>\n'
+    )
+
+
+def standalone(selection: Selection, today: dt.date, css: str, cache: Cache | None = None, cover: bool = True) -> str:
+    """The compilation as one self-contained HTML file."""
+    return document(selection.title, compilation_body(selection, today, cache, cover), css)
+
+
+PART_CHARACTERS = 400_000  # Chromium prints one very long document in time that grows faster than its length
+
+
+def print_parts(
+    selection: Selection,
+    today: dt.date,
+    css: str,
+    cache: Cache | None = None,
+    cover: bool = True,
+    budget: int = PART_CHARACTERS,
+) -> list[str]:
+    """The compilation as consecutive HTML files of about ``budget`` characters of text each.
+
+    Printed one after the other and joined, they make the same pages as the whole document (the
+    first part holds the cover and contents; each report stays whole and starts a new page).
+    """
+    parts: list[list[Report]] = [[]]
+    size = 0
+    for report in selection.reports:
+        if parts[-1] and size + report.length > budget:
+            parts.append([])
+            size = 0
+        parts[-1].append(report)
+        size += report.length
+    files, first = [], 1
+    for number, part in enumerate(parts):
+        front = _front(selection, today) if cover and number == 0 else ""
+        body = f'<div class="compilation">\n{front}{_articles(tuple(part), first, cache)}\n</div>'
+        files.append(document(selection.title, body, css))
+        first += len(part)
+    return files
