@@ -42,7 +42,8 @@ def on_files(files, config):
         files.append(File.generated(config, src, abs_src_path=str(path), inclusion=inclusion))
     for src in (site.HOME, site.GUIDE):
         _build.inject(src, config.repo_url, config.edit_uri)
-    _build.invalidate({f.src_uri: f.abs_dest_path for f in files.documentation_pages()})
+    pages = [f for f in files if f.is_documentation_page() or f.src_uri in _build.generated]
+    _build.invalidate({f.src_uri: f.abs_dest_path for f in pages})
     return files
 
 

@@ -131,7 +131,10 @@ class Build:
     # ---- pages --------------------------------------------------------------------------------
 
     def generated_pages(self, with_reuse: bool = True) -> dict[str, str]:
-        """Source path -> Markdown of every generated page (``with_reuse``: the year pages too)."""
+        """Source path -> content of every generated page (``with_reuse``: the year pages too).
+
+        Markdown for the pages MkDocs renders; the year compilations are ready HTML pages.
+        """
         archive = self.archive
         generated = pages.generated_pages(archive, with_reuse=False)
         generated[stats.STATS_PAGE] = stats.stats_page(archive)

@@ -9,13 +9,13 @@ written at publish time (:mod:`.downloads`) under ``downloads/``; ``mkdocs serve
 from __future__ import annotations
 
 import html
-import json
+import posixpath
 from urllib.parse import quote
 
 from ..archive import Archive
 from ..cache import Cache
 from ..model import Report
-from ..pages import link, page_url, relative, year_page
+from ..pages import page_url, year_page
 from .html import compilation_body
 from .selection import report_folder, report_stem, select_year
 
@@ -23,7 +23,12 @@ DOWNLOADS = "downloads"
 
 
 def compilation_page(year: int) -> str:
-    return f"years/{year}/汇编.md"
+    """The compilation's file in the site: a page of its own, not through Markdown and the theme.
+
+    It holds every report of the year again; as ready HTML it costs the build a file write instead
+    of a Markdown conversion of the whole year.
+    """
+    return f"years/{year}/汇编/index.html"
 
 
 def report_download(report: Report) -> str:
@@ -36,9 +41,19 @@ def year_download(year: int) -> str:
     return f"{DOWNLOADS}/years/{year}.docx"
 
 
+def _directory_url(src: str) -> str:
+    """The directory URL of a page, from its source path (a Markdown page or a ready ``index.html``)."""
+    return src[: -len("index.html")] if src.endswith("/index.html") else page_url(src)
+
+
+def _from(source: str, target: str) -> str:
+    """The relative URL from page ``source``'s directory URL to ``target`` (a path from the site root)."""
+    return quote(posixpath.relpath(target, _directory_url(source) or ".") + ("/" if target.endswith("/") else ""))
+
+
 def _download_link(text: str, target: str, source: str, name: str) -> str:
     """A raw HTML link (the file exists only in a published site, so MkDocs must not check it)."""
-    href = quote(relative(target, page_url(source) + "index.md"))  # from the page's directory URL
+    href = _from(source, target)
     return f'<a href="{html.escape(href)}" download="{html.escape(name)}">{html.escape(text)}</a>'
 
 
@@ -47,27 +62,38 @@ def year_links(archive: Archive, year: int) -> str:
     source = year_page(year)
     selection = select_year(archive, year)
     word = _download_link("下载本年度汇编", year_download(year), source, f"{selection.stem}.docx")
-    printable = link("本年度汇编（可打印）", compilation_page(year), source)
+    printable = _page_link("本年度汇编（可打印）", compilation_page(year), source)
     return f'<p class="compilation-links" markdown="1">{printable} · {word}（Word，发布后可用）</p>\n\n'
 
 
-def compilation_markdown(archive: Archive, year: int, cache: Cache | None = None) -> str:
+def compilation_html(archive: Archive, year: int, cache: Cache | None = None) -> str:
+    """The year's compilation page: cover, contents, every report; the links above it are not printed."""
     selection = select_year(archive, year)
     source = compilation_page(year)
     word = _download_link("下载 Word", year_download(year), source, f"{selection.stem}.docx")
-    back = link(f"{year} 年", year_page(year), source)
+    back = _page_link(f"返回 {year} 年", year_page(year), source)
     hint = "用浏览器打印本页即得 A4 汇编（每份报告另起一页，带页码）。"
+    styles = html.escape(_from(source, "assets/compilation.css"))
     return (
-        f"---\ntitle: {json.dumps(selection.title, ensure_ascii=False)}\n---\n\n"
-        f'<p class="compilation-links" markdown="1">{back} · {word} · {hint}</p>\n\n'
+        '<!doctype html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(selection.title)}</title>\n"
+        f'<link rel="stylesheet" href="{styles}">\n</head>\n<body class="compilation-page">\n'
+        f'<p class="compilation-links">{back} · {word} · {hint}</p>\n'
         + compilation_body(selection, None, cache)
-        + "\n"
+        + "\n</body>\n</html>\n"
     )
 
 
+def _page_link(text: str, target: str, source: str) -> str:
+    """A raw HTML link to a page's directory URL (``target`` a source path), relative to ``source``'s."""
+    href = _from(source, _directory_url(target))
+    return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
+
+
 def compilation_pages(archive: Archive, cache: Cache | None = None) -> dict[str, str]:
-    """Every year's compilation page: source path -> Markdown."""
-    return {compilation_page(year): compilation_markdown(archive, year, cache) for year in archive.years}
+    """Every year's compilation page: its file in the site -> HTML."""
+    return {compilation_page(year): compilation_html(archive, year, cache) for year in archive.years}
 
 
 def with_year_links(archive: Archive, generated: dict[str, str]) -> dict[str, str]:
