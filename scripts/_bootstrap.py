@@ -20,3 +20,10 @@ def site_renderer(config_file: Path) -> Callable[[str], str]:
     config = load_config(str(config_file))
     converter = markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
     return lambda text: converter.reset().convert(text)
+
+
+def corpus_arguments(parser) -> None:
+    """The benchmarks' options for the corpus they build (see ``report_archive.benchcorpus``)."""
+    parser.add_argument("--copies", action="store_true", help="用旧方法：复制演示报告（供对比），而不是生成的基准语料")
+    parser.add_argument("--seed", type=int, default=1, help="生成语料的随机种子（默认 1）")
+    parser.add_argument("--templates", default=str(ROOT / "docs" / "reports"), help="语料来源的报告（默认演示档案）")

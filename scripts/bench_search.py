@@ -1,4 +1,4 @@
-"""搜索基准：合成 N 份报告，构建网站，用无头 Chromium 测量查询的正确性、耗时和下载量。"""
+"""搜索基准：生成 N 份报告的基准语料，构建网站，用无头 Chromium 测量查询的正确性、耗时和下载量。"""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _bootstrap import ROOT
+from _bootstrap import ROOT, corpus_arguments
 
 sys.path.insert(0, str(ROOT / "tests"))  # shared helpers: serving a folder, reading built pages
-from bench_build import run_build, synthesize
+from bench_build import run_build
 
+from report_archive.benchcorpus import synthesize
 from report_archive.search import normalize
 
 QUERIES = [
@@ -101,14 +102,14 @@ def measure(site: Path, queries: list[str], pages: dict[str, list[str]]) -> dict
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="搜索基准：构建合成档案，测量查询正确性、耗时、下载量和索引大小。")
-    parser.add_argument("count", type=int, metavar="N", help="合成的报告数（如 2500）")
+    parser.add_argument("count", type=int, metavar="N", help="报告数（如 2500）")
     parser.add_argument("--queries", type=int, default=65, help="查询总数（固定查询加随机子串，默认 65）")
     parser.add_argument("--repeat", type=int, default=2, help="每种构建重复次数，交替进行，取中位数（默认 2）")
-    parser.add_argument("--templates", default=str(ROOT / "docs" / "reports"), help="被复制的报告（默认演示档案）")
+    corpus_arguments(parser)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
         project = Path(tmp)
-        synthesize(project, args.count, Path(args.templates))
+        synthesize(project, args.count, Path(args.templates), use_copies=args.copies, seed=args.seed)
         times: dict[str, list[float]] = {"bare.yml": [], "nosearch.yml": [], "mkdocs.yml": []}
         for _ in range(args.repeat):  # alternate, so drift on a noisy machine hits all three alike
             for config, folder in (
@@ -129,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         result = measure(site, queries, pages)
     result |= {
         "reports": args.count,
+        "corpus": "copies" if args.copies else "generated",
         "bare_build_s": bare,
         "build_without_index_s": plain,
         "build_s": full,
