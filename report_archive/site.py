@@ -39,6 +39,7 @@ GUIDE = "guide.md"
 _TEXTS: dict[str, str] = {}
 _SERVING = False
 _LATER = False  # full builds: reuse figures worked in a second process while the pages render
+_DIRTY = False  # builds leave the output folder as it is (``--dirty``)
 _INDEX_WRITER: threading.Thread | None = None
 log = logging.getLogger("mkdocs.report_archive.site")
 
@@ -53,14 +54,20 @@ def serving(on: bool) -> None:
 
 def configure(command: str, dirty: bool) -> None:
     """What kind of builds this process runs (``mkdocs build``, ``mkdocs serve``; dirty or full)."""
-    global _LATER
+    global _LATER, _DIRTY
     serving(command == "serve")
     _LATER = command != "serve" and not dirty
+    _DIRTY = dirty
 
 
-def wait_for_index() -> None:
-    """Before a build touches the output folder: let the last build's search index finish."""
-    if _INDEX_WRITER is not None:
+def wait_for_index(always: bool = False) -> None:
+    """Before a build empties the output folder: let the last build's search index finish.
+
+    A dirty build leaves the folder as it is and goes on; its own index, if any, is written after
+    the last one (so a change is served without waiting for the index of the change before).
+    ``always``: wait in any case (the index is complete on return).
+    """
+    if _INDEX_WRITER is not None and (always or not _DIRTY):
         _INDEX_WRITER.join()
 
 
@@ -295,7 +302,11 @@ class Build:
     def _write_index_later(self, docs: list[search.SearchDoc], out: Path) -> None:
         global _INDEX_WRITER
 
+        before = _INDEX_WRITER
+
         def write() -> None:
+            if before is not None:
+                before.join()
             try:
                 stats = self._write_index(docs, out)
             except Exception:  # a serve session goes on; the next build writes it again

@@ -106,7 +106,7 @@ def test_a_serve_session_gives_what_clean_builds_give(tmp_path):
         config = load_config(str(project.path / "mkdocs.yml"), site_dir=str(served))
         config.plugins.on_startup(command="serve", dirty=True)
         build(config, dirty=True)
-        site.wait_for_index()
+        site.wait_for_index(always=True)
 
     try:
         serve_build()
