@@ -29,13 +29,17 @@ _MARKDOWN = markdown.Markdown(
 _ID_RE = re.compile(r'\b(id|href)="(#?)([^"]*)"')
 
 
-def report_fragment(report: Report, cache: Cache | None = None) -> str:
-    """A report's text as HTML, through the allowlist (cached by content)."""
+def report_fragment(report: Report, cache: Cache | None = None, prefix: str = "") -> str:
+    """A report's text as HTML, through the allowlist, its ids starting with ``prefix``.
+
+    Cached by content and prefix (a report keeps its place in a year's compilation from one build
+    to the next), and kept in memory by a serve session, which writes every compilation each time.
+    """
 
     def render() -> str:
-        return sanitize.clean(_MARKDOWN.reset().convert(report.body))
+        return _prefixed(sanitize.clean(_MARKDOWN.reset().convert(report.body)), prefix)
 
-    return (cache or Cache(None)).compute("export-html", report.body, render)
+    return (cache or Cache(None)).compute("export-html", report.body, render, prefix, keep=True)
 
 
 def _prefixed(fragment: str, prefix: str) -> str:
@@ -55,7 +59,7 @@ def anchor(number: int) -> str:
 def _articles(reports: tuple[Report, ...], first: int, cache: Cache | None) -> str:
     return "\n".join(
         f'<article class="compilation-report" id="{anchor(n)}">\n'
-        f"{_prefixed(report_fragment(r, cache), f'{anchor(n)}-')}\n</article>"
+        f"{report_fragment(r, cache, f'{anchor(n)}-')}\n</article>"
         for n, r in enumerate(reports, first)
     )
 
