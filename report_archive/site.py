@@ -137,8 +137,8 @@ class Build:
 
     # ---- pages --------------------------------------------------------------------------------
 
-    def generated_pages(self, with_reuse: bool = True) -> dict[str, str]:
-        """Source path -> content of every generated page (``with_reuse``: the year pages too).
+    def generated_pages(self) -> dict[str, str]:
+        """Source path -> content of every generated page but the year pages (see ``_reuse_pages``).
 
         Markdown for the pages MkDocs renders; the year compilations are ready HTML pages.
         """
@@ -148,7 +148,7 @@ class Build:
         generated |= review.review_pages(archive, self.sections, self.cache)
         generated[search.PAGE] = search.PAGE_SOURCE
         generated |= export_pages.compilation_pages(archive, self.cache)
-        return generated | self._reuse_pages() if with_reuse else generated
+        return generated
 
     def _reuse_pages(self) -> dict[str, str]:
         """The pages showing reuse figures (the year pages, with their links to the compilation)."""
@@ -156,7 +156,7 @@ class Build:
 
     def generated_files(self, folder: Path) -> dict[str, Path]:
         """Each generated page written to a file under ``folder`` that changes only when its content does."""
-        files = {src: self._write(folder / src, src, markdown) for src, markdown in self.generated_pages(False).items()}
+        files = {src: self._write(folder / src, src, markdown) for src, markdown in self.generated_pages().items()}
         if self.waiting is None:
             later = {src: self._write(folder / src, src, md) for src, md in self._reuse_pages().items()}
         else:  # written when MkDocs reads them, after the reports: the figures are in by then
