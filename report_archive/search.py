@@ -42,8 +42,10 @@ PAGE = "search/index.md"
 PAGE_SOURCE = "---\ntitle: 搜索\ntemplate: search.html\nhide:\n  - toc\n---\n"
 FIELD_SEP = "\x01"  # between title, unit, secretary and body of one report
 DOC_SEP = "\x02"  # between reports
-BIGRAM_SHARDS = 2048
+BIGRAM_SHARDS = 2048  # the fewest shards; a larger archive gets more (see ``shard_counts``)
 UNIGRAM_SHARDS = 64
+CHARS_PER_SHARD = 24_000  # about 60 KB of index per bigram shard
+MAX_BIGRAM_SHARDS = 32_768  # shard numbers are summed in 16 bits
 HASH_MULT = 65599
 FORMAT = 1
 
@@ -228,8 +230,9 @@ def build_index(docs: list[SearchDoc], out: Path) -> IndexStats:
     for doc, start in zip(docs, starts, strict=False):
         ids[start : start + len(doc.text)] = dense[codepoints(doc.text)]
     del dense, present
-    files = _bigram_index(ids, alphabet, out / "b")
-    files += _unigram_index(ids, alphabet, starts, out / "u")
+    bigram_shards, unigram_shards = shard_counts(starts[-1])
+    files = _bigram_index(ids, alphabet, out / "b", bigram_shards)
+    files += _unigram_index(ids, alphabet, starts, out / "u", unigram_shards)
     meta = [
         [doc.url, doc.title, doc.year, doc.unit, doc.secretary, start, doc.body_start, len(doc.text) - doc.body_start]
         for doc, start in zip(docs, starts, strict=False)
@@ -238,8 +241,8 @@ def build_index(docs: list[SearchDoc], out: Path) -> IndexStats:
         json.dumps(
             {
                 "format": FORMAT,
-                "bigramShards": BIGRAM_SHARDS,
-                "unigramShards": UNIGRAM_SHARDS,
+                "bigramShards": bigram_shards,
+                "unigramShards": unigram_shards,
                 "hashMult": HASH_MULT,
                 "fields": ["url", "title", "year", "unit", "secretary", "start", "bodyStart", "bodyLength"],
                 "docs": meta,
@@ -254,36 +257,48 @@ def build_index(docs: list[SearchDoc], out: Path) -> IndexStats:
     return IndexStats(len(docs), int(np.count_nonzero(ids)), text_bytes, size, files + 1)
 
 
-def _bigram_index(ids: np.ndarray, alphabet: np.ndarray, out: Path) -> int:
+def shard_counts(characters: int) -> tuple[int, int]:
+    """How many bigram and one-character shards an index of ``characters`` of text gets.
+
+    A query fetches whole shards, so the shards keep about the same size as the archive grows
+    (the count doubles with it); the bytes a query fetches then grow only with its own hits.
+    """
+    scale = 1
+    while BIGRAM_SHARDS * scale * CHARS_PER_SHARD < characters and BIGRAM_SHARDS * scale < MAX_BIGRAM_SHARDS:
+        scale *= 2
+    return BIGRAM_SHARDS * scale, UNIGRAM_SHARDS * scale
+
+
+def _bigram_index(ids: np.ndarray, alphabet: np.ndarray, out: Path, shards: int) -> int:
     """Positions of every bigram, gap-encoded, grouped into shards by a hash of the two code points."""
     if len(ids) < 2:
         return 0
     size = len(alphabet) + 1
     cp = np.concatenate(([0], alphabet)).astype(np.uint64)
-    # shard = (cp1 * HASH_MULT + cp2) % BIGRAM_SHARDS, from two small per-character tables
-    left = ((cp * np.uint64(HASH_MULT)) % np.uint64(BIGRAM_SHARDS)).astype(np.uint16)
-    right = (cp % np.uint64(BIGRAM_SHARDS)).astype(np.uint16)
-    step = -(-BIGRAM_SHARDS // PARTITIONS)  # shards per partition
+    # shard = (cp1 * HASH_MULT + cp2) % shards, from two small per-character tables
+    left = ((cp * np.uint64(HASH_MULT)) % np.uint64(shards)).astype(np.uint16)
+    right = (cp % np.uint64(shards)).astype(np.uint16)
+    step = -(-shards // PARTITIONS)  # shards per partition
     # Which partition each position's bigram falls in (255: touches a separator), in slices.
     part = np.empty(len(ids) - 1, dtype=np.uint8)
     for begin in range(0, len(part), 1 << 23):
         a, b = ids[begin : begin + (1 << 23)], ids[begin + 1 : begin + 1 + (1 << 23)]
         a = a[: len(b)]
         shard = left[a] + right[b]
-        shard %= BIGRAM_SHARDS
+        shard %= shards
         slot = (shard // step).astype(np.uint8)
         slot[(a == 0) | (b == 0)] = 255
         part[begin : begin + len(b)] = slot
 
     def partition(number: int) -> int:
         low = number * step
-        high = min(low + step, BIGRAM_SHARDS)
+        high = min(low + step, shards)
         where = np.flatnonzero(part == number)
         if len(where) == 0:
             return 0
         a, b = ids[where], ids[where + 1]
         shard = left[a] + right[b]
-        shard %= BIGRAM_SHARDS
+        shard %= shards
         shard -= low
         pair = a.astype(np.uint64)
         pair *= np.uint64(size)
@@ -344,7 +359,7 @@ def _sorted_groups(
     return group[order], positions[order].astype(np.uint64)
 
 
-def _unigram_index(ids: np.ndarray, alphabet: np.ndarray, bounds: list[int], out: Path) -> int:
+def _unigram_index(ids: np.ndarray, alphabet: np.ndarray, bounds: list[int], out: Path, shards: int) -> int:
     """For every character, the documents it occurs in and how often."""
     size = len(alphabet) + 1
     table = np.zeros((size, len(bounds) - 1), dtype=np.uint32)  # character x document
@@ -354,8 +369,8 @@ def _unigram_index(ids: np.ndarray, alphabet: np.ndarray, bounds: list[int], out
     cp = np.concatenate(([0], alphabet)).astype(np.uint64)
     written = 0
     out.mkdir(parents=True, exist_ok=True)
-    for shard in range(UNIGRAM_SHARDS):
-        chars = np.flatnonzero((cp % np.uint64(UNIGRAM_SHARDS) == shard) & (cp > 0))
+    for shard in range(shards):
+        chars = np.flatnonzero((cp % np.uint64(shards) == shard) & (cp > 0))
         rows, docs = np.nonzero(table[chars])  # by character, then document
         if len(rows) == 0:
             continue

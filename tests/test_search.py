@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import SEED
 
-from report_archive.search import build_index, display_text, html_to_text, make_doc, normalize
+from report_archive import search
+from report_archive.search import build_index, display_text, html_to_text, make_doc, normalize, shard_counts
 
 
 def test_normalize_full_width_case_and_space():
@@ -183,7 +184,17 @@ def test_terms_do_not_match_across_fields_or_reports(index):
     assert index.search(normalize("网络。2022")) == {}
 
 
-def test_random_substrings_of_a_real_report_are_exact(tmp_path):
+def test_shard_counts_grow_with_the_archive():
+    assert shard_counts(0) == (2048, 64)
+    assert shard_counts(2048 * search.CHARS_PER_SHARD) == (2048, 64)
+    assert shard_counts(2048 * search.CHARS_PER_SHARD + 1) == (4096, 128)
+    assert shard_counts(10**12) == (search.MAX_BIGRAM_SHARDS, 64 * search.MAX_BIGRAM_SHARDS // 2048)
+
+
+@pytest.mark.parametrize("chars_per_shard", [search.CHARS_PER_SHARD, 1])
+def test_random_substrings_of_a_real_report_are_exact(tmp_path, monkeypatch, chars_per_shard):
+    """Exact with the default shards, and with as many shards as a very large archive gets."""
+    monkeypatch.setattr(search, "CHARS_PER_SHARD", chars_per_shard)
     text = SEED.read_text(encoding="utf-8")
     paragraphs = [p for p in text.splitlines() if p.strip()]
     docs = [
@@ -191,6 +202,7 @@ def test_random_substrings_of_a_real_report_are_exact(tmp_path):
     ]
     build_index(docs, tmp_path / "search")
     reader = Index(tmp_path / "search")
+    assert (reader.meta["bigramShards"] > 2048) == (chars_per_shard == 1)
     normalised = [normalize(p) for p in paragraphs]
     rng = random.Random(7)
     for _ in range(150):
