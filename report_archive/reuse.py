@@ -153,7 +153,7 @@ class SharedIndex:
         for path in gone:
             self.counts[np.searchsorted(self.hashes, self.uniques.pop(path))] -= 1
             del self.figures[path], self.keys[path]
-        missing = np.setdiff1d(touched, self.hashes, assume_unique=True)
+        missing = touched[~self._known(touched)]  # (a search: setdiff1d would sort the whole index)
         if len(missing):
             at = np.searchsorted(self.hashes, missing)
             self.hashes = np.insert(self.hashes, at, missing)
@@ -172,10 +172,19 @@ class SharedIndex:
 
     def _count(self, hashes: np.ndarray) -> np.ndarray:
         """How many reports have each of ``hashes`` (0 for one no report has)."""
+        at, known = self._find(hashes)
+        return np.where(known, self.counts[at], 0)
+
+    def _known(self, hashes: np.ndarray) -> np.ndarray:
+        """Whether each of ``hashes`` is in the index (with any count)."""
+        return self._find(hashes)[1]
+
+    def _find(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where each of ``hashes`` is or would be in the index, and whether it is there."""
         if not len(self.hashes):
-            return np.zeros(len(hashes), np.int32)
+            return np.zeros(len(hashes), np.intp), np.zeros(len(hashes), bool)
         at = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
-        return np.where(self.hashes[at] == hashes, self.counts[at], 0)
+        return at, self.hashes[at] == hashes
 
 
 _NONE = np.empty(0, np.uint64)
@@ -212,7 +221,7 @@ def attach(archive: Archive, cache: Cache | None = None) -> None:
         previous, _ = archive.neighbours(report)
         previous_of.append(index[previous.path] if previous is not None else None)
     cache = cache or Cache(None)
-    keys = [digest("fingerprints", code_version(), r.body) for r in reports]
+    keys = [digest("fingerprints", code_version(), r.body_digest) for r in reports]
     prints = [cache.cached(key, lambda r=r: report_prints(r.body), True) for r, key in zip(reports, keys, strict=True)]
     figures = _anywhere_figures(reports, keys, prints, cache)
     for i, before in enumerate(previous_of):
