@@ -23,8 +23,12 @@ from __future__ import annotations
 
 import html
 import json
+import os
+import pickle
 import re
 import shutil
+import subprocess
+import sys
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -255,6 +259,28 @@ def build_index(docs: list[SearchDoc], out: Path) -> IndexStats:
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     text_bytes = sum(len(doc.text.encode("utf-8")) for doc in docs)
     return IndexStats(len(docs), int(np.count_nonzero(ids)), text_bytes, size, files + 1)
+
+
+# Run by ``build_index_apart`` in a child process: the documents come in on stdin, the figures go out.
+_CHILD = (
+    "import pickle, sys; from report_archive.search import build_index; "
+    "docs, out = pickle.load(sys.stdin.buffer); pickle.dump(build_index(docs, out), sys.stdout.buffer)"
+)
+
+
+def build_index_apart(docs: list[SearchDoc], out: Path) -> IndexStats:
+    """``build_index`` in a child process.
+
+    A long-lived process (``mkdocs serve``) then keeps its interpreter for its own work (serving
+    pages, the next rebuild) while the index is written on the other core.
+    """
+    parent = str(Path(__file__).resolve().parents[1])
+    env = os.environ | {"PYTHONPATH": os.pathsep.join(p for p in (parent, os.environ.get("PYTHONPATH")) if p)}
+    data = pickle.dumps((docs, Path(out)), protocol=pickle.HIGHEST_PROTOCOL)
+    done = subprocess.run([sys.executable, "-c", _CHILD], input=data, capture_output=True, env=env, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"搜索索引构建失败：{done.stderr.decode('utf-8', 'replace')[-2000:]}")
+    return pickle.loads(done.stdout)
 
 
 def shard_counts(characters: int) -> tuple[int, int]:

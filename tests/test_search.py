@@ -184,6 +184,14 @@ def test_terms_do_not_match_across_fields_or_reports(index):
     assert index.search(normalize("网络。2022")) == {}
 
 
+def test_an_index_built_in_a_child_process_is_the_same(tmp_path):
+    here, apart = tmp_path / "here", tmp_path / "apart"
+    assert search.build_index_apart(DOCS, apart) == build_index(DOCS, here)
+    files = sorted(p.relative_to(here) for p in here.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(apart) for p in apart.rglob("*") if p.is_file())
+    assert all((here / f).read_bytes() == (apart / f).read_bytes() for f in files)
+
+
 def test_shard_counts_grow_with_the_archive():
     assert shard_counts(0) == (2048, 64)
     assert shard_counts(2048 * search.CHARS_PER_SHARD) == (2048, 64)
