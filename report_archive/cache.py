@@ -19,6 +19,7 @@ import os
 import pickle
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -70,6 +71,17 @@ def digest(*parts: str | bytes) -> str:
         data = part.encode("utf-8") if isinstance(part, str) else part
         h.update(len(data).to_bytes(8, "little") + data)
     return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """Content known by a key before it is made: whoever holds it makes it only for a new key.
+
+    ``key`` must be made (with :func:`digest`) from everything ``make`` depends on, the code included.
+    """
+
+    key: str
+    make: Callable[[], str]
 
 
 class Cache:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -72,6 +73,11 @@ class Report:
         if match:
             return heading_text(match.group(1))
         return f"{self.year}年{self.unit}{self.kind}"
+
+    @cached_property
+    def body_digest(self) -> str:
+        """A digest of the body: the key of the work that depends on the text alone (hashed once)."""
+        return hashlib.sha256(self.body.encode("utf-8")).hexdigest()
 
     @cached_property
     def length(self) -> int:

@@ -34,7 +34,7 @@ def sections_of(
     cache = cache or Cache(None)
     kinds = repr(sorted((kind, p.pattern) for kind, p in patterns.items()))
     return {
-        r.path: cache.compute("sections", r.body, lambda r=r: find_sections(r.body, patterns), kinds, keep=True)
+        r.path: cache.compute("sections", r.body_digest, lambda r=r: find_sections(r.body, patterns), kinds, keep=True)
         for r in archive.reports
     }
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from . import history, pages, reuse, review, sanitize, search, stats
 from .archive import Archive, load_archive
-from .cache import Cache, code_version, digest, forget_unused, keep_in_memory
+from .cache import Cache, Deferred, code_version, digest, forget_unused, keep_in_memory
 from .export import pages as export_pages
 from .model import Problem, Report
 from .sections import Section, compile_patterns
@@ -81,6 +81,7 @@ class BuildState:
     # key of its text
     search: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     index: str = ""  # digest of the search docs the index was written from
+    stamps: dict[str, tuple[int, int]] = field(default_factory=dict)  # deferred page -> its file's size, mtime
 
 
 @dataclass
@@ -137,7 +138,7 @@ class Build:
 
     # ---- pages --------------------------------------------------------------------------------
 
-    def generated_pages(self) -> dict[str, str]:
+    def generated_pages(self) -> dict[str, str | Deferred]:
         """Source path -> content of every generated page but the year pages (see ``_reuse_pages``).
 
         Markdown for the pages MkDocs renders; the year compilations are ready HTML pages.
@@ -169,14 +170,24 @@ class Build:
             self.generated |= set(later)
         return files | later
 
-    def _write(self, path: Path, src: str, markdown: str) -> Path:
-        """A generated page's file, rewritten when it shows something new or is not what it should be."""
+    def _write(self, path: Path, src: str, markdown: str | Deferred) -> Path:
+        """A generated page's file, rewritten when it shows something new or is not what it should be.
+
+        ``Deferred`` content is made only when its key is new or the file is missing.
+        """
         self.generated.add(src)
-        self.state.digests[src] = page_digest = digest(self.theme, markdown)
-        data = markdown.encode("utf-8")
-        if self.previous.digests.get(src) != page_digest or not path.exists() or path.read_bytes() != data:
+        deferred = isinstance(markdown, Deferred)
+        page_digest = digest(self.theme, "deferred", markdown.key) if deferred else digest(self.theme, markdown)
+        self.state.digests[src] = page_digest
+        stamp = self.previous.stamps.get(src)
+        if self.previous.digests.get(src) == page_digest and stamp is not None and _stamp(path) == stamp:
+            self.state.stamps[src] = stamp  # unchanged, and the file is as the last build left it
+            return path
+        data = (markdown.make() if deferred else markdown).encode("utf-8")
+        if not path.exists() or path.read_bytes() != data:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
+        self.state.stamps[src] = _stamp(path)
         return path
 
     def _write_later(self) -> dict[str, str]:
@@ -232,7 +243,9 @@ class Build:
         for path, context in self.contexts.items():
             report = self.archive.get(path)
             assert report is not None
-            self.state.digests[path] = digest(self.theme, report.path, repr(report.meta), report.body, _stable(context))
+            self.state.digests[path] = digest(
+                self.theme, report.path, repr(report.meta), report.body_digest, _stable(context)
+            )
         for src, markdown in self.injected.items():
             self.state.digests[src] = digest(self.theme, src, markdown)
 
@@ -308,7 +321,7 @@ class Build:
             if before is not None:
                 before.join()
             try:
-                stats = self._write_index(docs, out)
+                stats = self._write_index(docs, out, search.build_index_apart)
             except Exception:  # a serve session goes on; the next build writes it again
                 self.cache.put(self._state_key(), BuildState(), keep=True)
                 log.exception("搜索索引写入失败")
@@ -319,8 +332,10 @@ class Build:
         _INDEX_WRITER = threading.Thread(target=write, name="search-index", daemon=True)
         _INDEX_WRITER.start()
 
-    def _write_index(self, docs: list[search.SearchDoc], out: Path) -> search.IndexStats | None:
-        """Build the index, or copy the one built before from the same documents.
+    def _write_index(
+        self, docs: list[search.SearchDoc], out: Path, build: Callable = search.build_index
+    ) -> search.IndexStats | None:
+        """Build the index (with ``build``), or copy the one built before from the same documents.
 
         It is written beside ``out`` and then put in its place, so a reader never sees half of it.
         """
@@ -333,7 +348,7 @@ class Build:
         if kept is not None and manifest is not None and _manifest(kept) == manifest:  # as it was written
             _copy_or_link(kept, fresh)
         else:
-            written = search.build_index(docs, fresh)
+            written = build(docs, fresh)
             if kept is not None:
                 shutil.rmtree(kept.parent, ignore_errors=True)  # only the newest index is kept
                 _copy_or_link(fresh, kept)
@@ -378,6 +393,15 @@ def _manifest(folder: Path) -> dict[str, str]:
         for path in sorted(folder.rglob("*"))
         if path.is_file()
     }
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """A file's size and modification time (None if it is missing): any write changes it."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
 
 
 def _stable(value: object) -> str:

@@ -164,6 +164,27 @@ def test_a_wrong_cache_entry_never_changes_the_output(tmp_path):
     assert "翻转" in (third / "reports" / "2021" / "市财政局" / "index.html").read_text(encoding="utf-8")
 
 
+def test_a_changed_generated_page_file_is_written_again(tmp_path):
+    """A compilation page is assembled only when its year changed; its kept file is still checked."""
+    project = Project(tmp_path / "project", UNITS)
+    _archive(project)
+    site = tmp_path / "site"
+    _mkdocs(project, site)
+    compilation = site / "years" / "2021" / "汇编" / "index.html"
+    before = compilation.stat().st_mtime_ns
+    project.write("reports/2022/市民政局.md", report_text(year=2022, body=_body("只改二〇二二年")))
+    _mkdocs(project, site, "--dirty")
+    assert compilation.stat().st_mtime_ns == before  # another year's change leaves it as it was
+    assert "只改二〇二二年" in (site / "years" / "2022" / "汇编" / "index.html").read_text(encoding="utf-8")
+    kept = [p for p in (project.path / ".cache" / "archive" / "pages").rglob("index.html") if "2021" in p.parts]
+    assert len(kept) == 1
+    kept[0].write_text("被改坏的汇编", encoding="utf-8")
+    _mkdocs(project, site, "--dirty")
+    clean = tmp_path / "clean"
+    _mkdocs(project, clean)
+    assert _differences(site, clean) == []
+
+
 def test_cache_entries_check_their_key_and_payload(tmp_path):
     cache = Cache(tmp_path)
     key = digest("kind", code_version(), "source")

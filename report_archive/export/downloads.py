@@ -31,7 +31,9 @@ class Written:
 
 
 def report_key(report: Report) -> str:
-    return digest("export-report-docx", code_version(), report.path, repr(sorted(report.meta.items())), report.body)
+    return digest(
+        "export-report-docx", code_version(), report.path, repr(sorted(report.meta.items())), report.body_digest
+    )
 
 
 def year_key(reports: list[Report] | tuple[Report, ...]) -> str:

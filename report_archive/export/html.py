@@ -39,7 +39,7 @@ def report_fragment(report: Report, cache: Cache | None = None, prefix: str = ""
     def render() -> str:
         return _prefixed(sanitize.clean(_MARKDOWN.reset().convert(report.body)), prefix)
 
-    return (cache or Cache(None)).compute("export-html", report.body, render, prefix, keep=True)
+    return (cache or Cache(None)).compute("export-html", report.body_digest, render, prefix, keep=True)
 
 
 def _prefixed(fragment: str, prefix: str) -> str:

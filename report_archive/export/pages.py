@@ -13,7 +13,7 @@ import posixpath
 from urllib.parse import quote
 
 from ..archive import Archive
-from ..cache import Cache
+from ..cache import Cache, Deferred, code_version, digest
 from ..model import Report
 from ..pages import page_url, year_page
 from .html import compilation_body
@@ -91,9 +91,22 @@ def _page_link(text: str, target: str, source: str) -> str:
     return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
 
 
-def compilation_pages(archive: Archive, cache: Cache | None = None) -> dict[str, str]:
-    """Every year's compilation page: its file in the site -> HTML."""
-    return {compilation_page(year): compilation_html(archive, year, cache) for year in archive.years}
+def compilation_pages(archive: Archive, cache: Cache | None = None) -> dict[str, Deferred]:
+    """Every year's compilation page: its file in the site -> its HTML, made when its key is new.
+
+    The page is a function of the year's selection alone (every field of its reports), so a serve
+    rebuild after an edit assembles only the compilation of the year that changed.
+    """
+
+    def page(year: int) -> Deferred:
+        selection = select_year(archive, year)
+        parts = [str(year), selection.title, selection.subtitle, selection.stem]
+        for r in selection.reports:
+            parts += [r.path, str(r.year), r.unit, r.secretary, repr(sorted(r.meta.items())), r.body_digest]
+        key = digest("compilation-page", code_version(), *parts)
+        return Deferred(key, lambda: compilation_html(archive, year, cache))
+
+    return {compilation_page(year): page(year) for year in archive.years}
 
 
 def with_year_links(archive: Archive, generated: dict[str, str]) -> dict[str, str]:
