@@ -30,6 +30,7 @@ import shutil
 import subprocess
 import sys
 import unicodedata
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -241,20 +242,16 @@ def build_index(docs: list[SearchDoc], out: Path) -> IndexStats:
         [doc.url, doc.title, doc.year, doc.unit, doc.secretary, start, doc.body_start, len(doc.text) - doc.body_start]
         for doc, start in zip(docs, starts, strict=False)
     ]
-    (out / "docs.json").write_text(
-        json.dumps(
-            {
-                "format": FORMAT,
-                "bigramShards": bigram_shards,
-                "unigramShards": unigram_shards,
-                "hashMult": HASH_MULT,
-                "fields": ["url", "title", "year", "unit", "secretary", "start", "bodyStart", "bodyLength"],
-                "docs": meta,
-            },
-            ensure_ascii=False,
-            separators=(",", ":"),
-        ),
-        encoding="utf-8",
+    _write_json(
+        out / "docs.json",
+        {
+            "format": FORMAT,
+            "bigramShards": bigram_shards,
+            "unigramShards": unigram_shards,
+            "hashMult": HASH_MULT,
+            "fields": ["url", "title", "year", "unit", "secretary", "start", "bodyStart", "bodyLength"],
+            "docs": meta,
+        },
     )
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
     text_bytes = sum(len(doc.text.encode("utf-8")) for doc in docs)
@@ -281,6 +278,55 @@ def build_index_apart(docs: list[SearchDoc], out: Path) -> IndexStats:
     if done.returncode != 0:
         raise RuntimeError(f"搜索索引构建失败：{done.stderr.decode('utf-8', 'replace')[-2000:]}")
     return pickle.loads(done.stdout)
+
+
+DELTA_DIR = "delta"
+
+
+def write_delta(out: Path, docs: Sequence[SearchDoc], hidden: list[int]) -> None:
+    """Change the index in ``out`` without building it again (``mkdocs serve``).
+
+    ``docs`` are indexed on their own under ``out/delta/``; ``hidden`` are the numbers of the main
+    index's documents that they replace or that are gone. ``docs.json`` keeps the main index's
+    fields and gains ``delta`` (the second index's own ``docs.json``, with its ``path``) and
+    ``hidden``; ``search.js`` searches both. No delta and nothing hidden: the main index as built.
+    """
+    meta = json.loads((out / "docs.json").read_text(encoding="utf-8"))
+    meta.pop("delta", None)
+    meta.pop("hidden", None)
+    fresh = out / (DELTA_DIR + ".new")
+    shutil.rmtree(fresh, ignore_errors=True)
+    if docs:
+        build_index(list(docs), fresh)
+        meta["delta"] = json.loads((fresh / "docs.json").read_text(encoding="utf-8")) | {"path": DELTA_DIR + "/"}
+        (fresh / "docs.json").unlink()
+    if hidden:
+        meta["hidden"] = hidden
+    old = out / (DELTA_DIR + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if (out / DELTA_DIR).exists():
+        (out / DELTA_DIR).rename(old)
+    if docs:
+        fresh.rename(out / DELTA_DIR)
+    _write_json(out / "docs.json", meta)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def replace_index(fresh: Path, out: Path) -> None:
+    """Put the index written in ``fresh`` in place of ``out`` (a reader never sees half of one)."""
+    old = out.with_name(out.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out.exists():
+        out.rename(old)
+    fresh.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_json(path: Path, value: object) -> None:
+    """``value`` as compact JSON at ``path``, replacing the file in one step."""
+    part = path.with_name(path.name + ".new")
+    part.write_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    os.replace(part, path)
 
 
 def shard_counts(characters: int) -> tuple[int, int]:

@@ -15,13 +15,12 @@ import json
 import logging
 import os
 import shutil
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import history, pages, reuse, review, sanitize, search, stats
+from . import history, liveindex, pages, reuse, review, sanitize, search, stats
 from .archive import Archive, load_archive
 from .cache import Cache, Deferred, code_version, digest, forget_unused, keep_in_memory
 from .export import pages as export_pages
@@ -40,7 +39,6 @@ _TEXTS: dict[str, str] = {}
 _SERVING = False
 _LATER = False  # full builds: reuse figures worked in a second process while the pages render
 _DIRTY = False  # builds leave the output folder as it is (``--dirty``)
-_INDEX_WRITER: threading.Thread | None = None
 log = logging.getLogger("mkdocs.report_archive.site")
 
 
@@ -50,6 +48,8 @@ def serving(on: bool) -> None:
     global _SERVING
     _SERVING = on
     keep_in_memory(on)
+    if not on:
+        liveindex.reset()
 
 
 def configure(command: str, dirty: bool) -> None:
@@ -63,12 +63,11 @@ def configure(command: str, dirty: bool) -> None:
 def wait_for_index(always: bool = False) -> None:
     """Before a build empties the output folder: let the last build's search index finish.
 
-    A dirty build leaves the folder as it is and goes on; its own index, if any, is written after
-    the last one (so a change is served without waiting for the index of the change before).
-    ``always``: wait in any case (the index is complete on return).
+    A dirty build leaves the folder as it is and goes on (see :mod:`liveindex`).
+    ``always``: wait in any case (the whole index is in place on return).
     """
-    if _INDEX_WRITER is not None and (always or not _DIRTY):
-        _INDEX_WRITER.join()
+    if always or not _DIRTY:
+        liveindex.wait()
 
 
 @dataclass
@@ -303,7 +302,10 @@ class Build:
             out = self.site_dir / search.INDEX_DIR
             if self.state.index != self.previous.index or not (out / "docs.json").exists():
                 if _SERVING:
-                    self._write_index_later(docs, out)
+                    entries = [(r.path, self.state.search[r.path]) for r in self.archive.reports]
+                    liveindex.update(
+                        liveindex.Docs(self.state.index, entries, docs), out, self._index_apart, self._failed
+                    )
                 else:
                     written = self._write_index(docs, out)
         self.cache.put(self._state_key(), self.state, keep=True)
@@ -312,34 +314,23 @@ class Build:
         forget_unused()
         return written
 
-    def _write_index_later(self, docs: list[search.SearchDoc], out: Path) -> None:
-        global _INDEX_WRITER
+    def _index_apart(self, docs: list[search.SearchDoc], fresh: Path) -> None:
+        """A serve session's whole index, built in a child process (see :mod:`liveindex`)."""
+        self._fresh_index(docs, fresh, search.build_index_apart)
 
-        before = _INDEX_WRITER
+    def _failed(self) -> None:
+        """The serve session's index could not be written: the next build writes everything again."""
+        self.cache.put(self._state_key(), BuildState(), keep=True)
 
-        def write() -> None:
-            if before is not None:
-                before.join()
-            try:
-                stats = self._write_index(docs, out, search.build_index_apart)
-            except Exception:  # a serve session goes on; the next build writes it again
-                self.cache.put(self._state_key(), BuildState(), keep=True)
-                log.exception("搜索索引写入失败")
-                return
-            if stats is not None:
-                log.info(f"搜索索引已更新：{stats.documents} 份报告")
-
-        _INDEX_WRITER = threading.Thread(target=write, name="search-index", daemon=True)
-        _INDEX_WRITER.start()
-
-    def _write_index(
-        self, docs: list[search.SearchDoc], out: Path, build: Callable = search.build_index
-    ) -> search.IndexStats | None:
-        """Build the index (with ``build``), or copy the one built before from the same documents.
-
-        It is written beside ``out`` and then put in its place, so a reader never sees half of it.
-        """
+    def _write_index(self, docs: list[search.SearchDoc], out: Path) -> search.IndexStats | None:
+        """Write the index beside ``out`` and then put it in its place, so a reader never sees half of it."""
         fresh = out.with_name(out.name + ".new")
+        written = self._fresh_index(docs, fresh, search.build_index)
+        search.replace_index(fresh, out)
+        return written
+
+    def _fresh_index(self, docs: list[search.SearchDoc], fresh: Path, build: Callable) -> search.IndexStats | None:
+        """Build the index into ``fresh`` (with ``build``), or copy the one built before from the same documents."""
         written = None
         kept = self.cache.folder / "index" / self.state.index if self.cache.folder else None
         manifest_key = digest("index-manifest", self.state.index)
@@ -353,12 +344,6 @@ class Build:
                 shutil.rmtree(kept.parent, ignore_errors=True)  # only the newest index is kept
                 _copy_or_link(fresh, kept)
                 self.cache.put(manifest_key, _manifest(kept))
-        old = out.with_name(out.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if out.exists():
-            out.rename(old)
-        fresh.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
         return written
 
     def _search_text(self, key: str) -> str | None:

@@ -6,6 +6,7 @@ import filecmp
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from conftest import Project, report_text
@@ -91,32 +92,50 @@ def test_incremental_edits_additions_and_deletions_equal_a_clean_build(tmp_path)
     assert "新的打算" in (incremental / "reports" / "2022" / "市民政局" / "index.html").read_text(encoding="utf-8")
 
 
-def test_a_serve_session_gives_what_clean_builds_give(tmp_path):
-    """``mkdocs serve`` keeps work in memory and updates reuse report by report: still a clean build's result."""
+def test_a_serve_session_gives_what_clean_builds_give(tmp_path, monkeypatch):
+    """``mkdocs serve`` keeps work in memory and updates reuse report by report: still a clean build's result.
+
+    Its search index takes a change at once as a delta, which finds what a clean build's index finds;
+    once the whole index is built behind it, the site is a clean build's byte for byte.
+    """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
+    from test_search import Index
 
-    from report_archive import site
+    from report_archive import search, site
 
     project = Project(tmp_path / "project", UNITS)
     _archive(project)
     served = tmp_path / "served"
+    gate = threading.Event()  # holds the whole index back, so that the delta can be looked at
+    whole = site.Build._index_apart
+    monkeypatch.setattr(site.Build, "_index_apart", lambda self, docs, fresh: (gate.wait(60), whole(self, docs, fresh)))
 
     def serve_build() -> None:  # what each rebuild of `mkdocs serve --dirty` does
         config = load_config(str(project.path / "mkdocs.yml"), site_dir=str(served))
         config.plugins.on_startup(command="serve", dirty=True)
         build(config, dirty=True)
-        site.wait_for_index(always=True)
 
+    queries = ["改过的文字", "新的打算", "新单位", "市财政局2020年", "赵六", "李四", "做了很多工作", "问题"]
     try:
+        gate.set()
         serve_build()
+        site.wait_for_index(always=True)
         for number, step in enumerate(_steps(project)):
+            gate.clear()
             step()
             serve_build()
             clean = tmp_path / f"clean-{number}"
             _mkdocs(project, clean)
+            delta, whole_index = Index(served / search.INDEX_DIR), Index(clean / search.INDEX_DIR)
+            assert delta.delta is not None or delta.meta.get("hidden"), number
+            for query in queries:
+                assert delta.by_url(search.normalize(query)) == whole_index.by_url(search.normalize(query)), query
+            gate.set()
+            site.wait_for_index(always=True)
             assert _differences(served, clean) == [], number
     finally:
+        gate.set()
         site.serving(False)
 
 

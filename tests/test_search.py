@@ -66,12 +66,20 @@ def _read_shard(path: Path, fields: int) -> dict[str, tuple[int, bytes, int]]:
 
 
 class Index:
-    """A plain-Python reader of the files ``build_index`` writes."""
+    """A plain-Python reader of the files ``build_index`` writes (and of a delta beside them)."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, meta: dict | None = None):
         self.folder = folder
-        self.meta = json.loads((folder / "docs.json").read_text(encoding="utf-8"))
+        self.meta = meta or json.loads((folder / "docs.json").read_text(encoding="utf-8"))
         self.starts = [doc[5] for doc in self.meta["docs"]]
+        delta = self.meta.get("delta")
+        self.delta = Index(folder / delta["path"], delta) if delta else None
+
+    def by_url(self, term: str) -> dict[str, int]:
+        """Report URL -> occurrences of ``term``, the delta's reports replacing the hidden ones."""
+        hidden = set(self.meta.get("hidden", []))
+        found = {self.meta["docs"][n][0]: c for n, c in self.search(term).items() if n not in hidden}
+        return found | (self.delta.by_url(term) if self.delta else {})
 
     def bigram(self, pair: str) -> list[int]:
         shard = (ord(pair[0]) * self.meta["hashMult"] + ord(pair[1])) % self.meta["bigramShards"]
@@ -190,6 +198,24 @@ def test_an_index_built_in_a_child_process_is_the_same(tmp_path):
     files = sorted(p.relative_to(here) for p in here.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(apart) for p in apart.rglob("*") if p.is_file())
     assert all((here / f).read_bytes() == (apart / f).read_bytes() for f in files)
+
+
+def test_a_delta_gives_the_results_of_an_index_built_again(tmp_path):
+    """Edited, added and deleted reports in a delta beside the main index (``mkdocs serve``)."""
+    build_index(DOCS, tmp_path / "main")
+    edited = make_doc("reports/2022/a/", "2022年述职报告", 2022, "市民政局", "赵六", "改过的文字：菜篮子三会一课")
+    added = make_doc("reports/2023/c/", "新报告", 2023, "区教育局", "孙七", "新增的报告，三会一课")
+    now = [DOCS[0], edited, added]  # DOCS[2] deleted
+    search.write_delta(tmp_path / "main", [edited, added], hidden=[1, 2])
+    build_index(now, tmp_path / "again")
+    served, again = Index(tmp_path / "main"), Index(tmp_path / "again")
+    assert served.delta is not None
+    for query in ("三会一课", "菜篮子", "啊", "三", "改过", "孙七", "赵六", "李四", "扩展汉字", "englishwords", "gdp"):
+        assert served.by_url(normalize(query)) == again.by_url(normalize(query)), query
+    search.write_delta(tmp_path / "main", [], hidden=[])  # back to the main index as it was built
+    build_index(DOCS, tmp_path / "first")
+    assert (tmp_path / "main" / "docs.json").read_bytes() == (tmp_path / "first" / "docs.json").read_bytes()
+    assert not (tmp_path / "main" / search.DELTA_DIR).exists()
 
 
 def test_shard_counts_grow_with_the_archive():

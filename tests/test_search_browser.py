@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 from conftest import report_text, serve
 from html_tools import report_fields
+
+from report_archive import search
 
 QUERIES = [
     *("三会一课", "民主生活会", "菜篮子", "GDP", "ＧＤＰ", "5G", "党", "的", "脱贫攻坚", "改革开放"),
@@ -137,4 +140,28 @@ def test_untrusted_text_is_shown_as_text(browser, project):
         page.wait_for_selector("mark.search-hit")
         assert page.locator("article img").count() == 0
         assert dialogs == []
+        page.close()
+
+
+def test_a_delta_beside_the_index_is_searched(browser, project):
+    """While serving, docs.json may carry the changed reports as a delta and hide their old entries."""
+    project.write("reports/2021/市民政局.md", report_text(year=2021, body="# 报告\n\n旧的说法在这里。\n"))
+    project.write("reports/2022/市财政局.md", report_text(unit="市财政局", body="# 报告\n\n另一份报告的说法。\n"))
+    assert project.build().returncode == 0
+    data = project.path / "site" / search.INDEX_DIR
+    numbers = {doc[0]: n for n, doc in enumerate(json.loads((data / "docs.json").read_text("utf-8"))["docs"])}
+    edited = search.make_doc("reports/2021/市民政局/", "报告", 2021, "市民政局", "张三", "新的说法在这里。")
+    search.write_delta(data, [edited], hidden=[numbers["reports/2021/市民政局/"], numbers["reports/2022/市财政局/"]])
+    with serve(project.path / "site") as base:
+        page = browser.new_page()
+        page.goto(base + "/search/")
+
+        def found(query: str) -> dict[str, int]:
+            return {r["url"]: r["hits"] for r in page.evaluate("q => reportSearch(q)", query)}
+
+        assert found("新的说法") == {"/reports/2021/市民政局/": 1}
+        assert found("说法") == {"/reports/2021/市民政局/": 1}
+        assert found("旧的") == found("另一份") == {}
+        assert found("说 在") == {"/reports/2021/市民政局/": 2}
+        assert page.evaluate("async () => [...await reportSearch.units()]") == ["市民政局"]
         page.close()

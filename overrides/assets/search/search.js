@@ -6,6 +6,10 @@
  * found by intersecting the positions of the bigrams that cover all of its characters, so every
  * result is a real occurrence. One-character terms use the per-character (document, count) index.
  *
+ * While `mkdocs serve` runs, docs.json may carry `delta` (the reports changed since the whole index
+ * was built, indexed on their own under delta/) and `hidden` (the numbers of the whole index's
+ * reports that they replace or that are gone); both parts are searched.
+ *
  * Loaded on every page: it defines window.reportSearch, highlights ?h=… on report pages, and is
  * used by search-page.js on /search/. Report text is only ever inserted as text, never as HTML.
  */
@@ -79,13 +83,23 @@
     return bytes;
   }
 
+  /** One index's documents and where its shards are. */
+  function prepare(index, base, hidden) {
+    index.base = base;
+    index.starts = Float64Array.from(index.docs, (doc) => doc[5]);
+    index.hidden = new Set(hidden || []);
+    return index;
+  }
+
+  /** The indexes to search: the whole index, and the changes made since it was built, if any. */
   function loadDocs() {
     if (!docsPromise) {
       docsPromise = fetchBytes(new URL("docs.json", INDEX)).then((bytes) => {
         if (!bytes) throw new Error("搜索索引不存在：请重新构建网站。");
         const index = JSON.parse(new TextDecoder().decode(bytes));
-        index.starts = Float64Array.from(index.docs, (doc) => doc[5]);
-        return index;
+        const parts = [prepare(index, INDEX, index.hidden)];
+        if (index.delta) parts.push(prepare(index.delta, new URL(index.delta.path, INDEX), []));
+        return parts;
       });
     }
     return docsPromise;
@@ -123,21 +137,21 @@
     return entries;
   }
 
-  function getShard(kind, number, fields) {
-    const name = `${kind}/${number}.bin`;
-    if (!shards.has(name)) {
+  function getShard(index, kind, number, fields) {
+    const address = new URL(`${kind}/${number}.bin`, index.base).href;
+    if (!shards.has(address)) {
       shards.set(
-        name,
-        fetchBytes(new URL(name, INDEX)).then((bytes) => (bytes ? parseShard(bytes, fields) : new Map())),
+        address,
+        fetchBytes(address).then((bytes) => (bytes ? parseShard(bytes, fields) : new Map())),
       );
     }
-    return shards.get(name);
+    return shards.get(address);
   }
 
   /** Sorted global positions of bigram a+b, or null if it never occurs. */
   async function bigramPositions(index, a, b) {
     const shard = (a.codePointAt(0) * index.hashMult + b.codePointAt(0)) % index.bigramShards;
-    const entries = await getShard("b", shard, 4);
+    const entries = await getShard(index, "b", shard, 4);
     const entry = entries.get(a + b);
     if (!entry) return null;
     if (!entry.decoded) {
@@ -155,7 +169,7 @@
 
   /** Map document number -> occurrences of a one-character term. */
   async function unigramDocs(index, char) {
-    const entries = await getShard("u", char.codePointAt(0) % index.unigramShards, 3);
+    const entries = await getShard(index, "u", char.codePointAt(0) % index.unigramShards, 3);
     const entry = entries.get(char);
     const found = new Map();
     if (!entry) return found;
@@ -248,24 +262,26 @@
   async function reportSearch(query, filters) {
     const wanted = terms(query);
     if (wanted.length === 0) return [];
-    const index = await loadDocs();
-    const perTerm = await Promise.all(wanted.map((term) => findTerm(index, term)));
-    perTerm.sort((a, b) => a.size - b.size);
     const results = [];
-    for (const [doc, count] of perTerm[0]) {
-      let hits = count;
-      let everywhere = true;
-      for (const other of perTerm.slice(1)) {
-        const more = other.get(doc);
-        if (!more) {
-          everywhere = false;
-          break;
+    for (const index of await loadDocs()) {
+      const perTerm = await Promise.all(wanted.map((term) => findTerm(index, term)));
+      perTerm.sort((a, b) => a.size - b.size);
+      for (const [doc, count] of perTerm[0]) {
+        if (index.hidden.has(doc)) continue;
+        let hits = count;
+        let everywhere = true;
+        for (const other of perTerm.slice(1)) {
+          const more = other.get(doc);
+          if (!more) {
+            everywhere = false;
+            break;
+          }
+          hits += more;
         }
-        hits += more;
+        if (!everywhere) continue;
+        const [url, title, year, unit, secretary] = index.docs[doc];
+        results.push({ url: "/" + url, title, year, unit, secretary, hits });
       }
-      if (!everywhere) continue;
-      const [url, title, year, unit, secretary] = index.docs[doc];
-      results.push({ url: "/" + url, title, year, unit, secretary, hits });
     }
     results.sort((a, b) => b.hits - a.hits || b.year - a.year || (a.url < b.url ? -1 : 1));
     return applyFilters(results, filters);
@@ -448,7 +464,8 @@
   }
 
   /** Every unit name in the archive's index (for checking a unit filter before applying it). */
-  reportSearch.units = async () => new Set((await loadDocs()).docs.map((doc) => doc[3]));
+  reportSearch.units = async () =>
+    new Set((await loadDocs()).flatMap((index) => index.docs.filter((_, n) => !index.hidden.has(n)).map((doc) => doc[3])));
   reportSearch.terms = terms;
   reportSearch.filter = applyFilters;
   reportSearch.snippet = snippet;

@@ -1,0 +1,107 @@
+"""The search index of a ``mkdocs serve`` session: a change is searchable at once, the whole index follows.
+
+The session remembers the whole index it last put in the output folder (the main index). After a
+change, the reports that differ from it are indexed on their own as a small second index and
+their old entries in the main index are hidden (:func:`search.write_delta`, a few milliseconds
+for one report); the whole index is then built again in the background, in a child process, and
+put in place of both. Waiting for it (:func:`wait`) leaves exactly the index a clean build writes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import search
+
+MAX_DELTA = 200  # more changed reports than this wait for the whole index instead
+log = logging.getLogger("mkdocs.report_archive.liveindex")
+
+
+@dataclass(frozen=True)
+class Docs:
+    """What one build indexes: a digest of it, each report's path and index fields, the documents."""
+
+    digest: str
+    entries: Sequence[tuple[str, Any]]  # (report path, its fields in the index), in document order
+    docs: Sequence[search.SearchDoc]
+
+
+_lock = threading.Lock()  # held while the output folder's index changes
+_writer: threading.Thread | None = None
+_main: Docs | None = None  # what the whole index in the output folder was built from
+_latest: Docs | None = None  # what the newest build indexes
+
+
+def reset() -> None:
+    """Forget the session (the next update builds the whole index)."""
+    global _main, _latest
+    wait()
+    _main = _latest = None
+
+
+def wait() -> None:
+    """Until the whole index of the newest build is in place (or its writing failed)."""
+    if _writer is not None:
+        _writer.join()
+
+
+def update(
+    docs: Docs, out: Path, build: Callable[[Sequence[search.SearchDoc], Path], object], failed: Callable[[], None]
+) -> None:
+    """Make ``docs`` searchable in ``out``: a delta now if a main index is there, the whole index behind it.
+
+    ``build(documents, folder)`` writes a whole index into ``folder``; ``failed()`` is called if it
+    raises (the session goes on; the next build tries again).
+    """
+    global _latest, _writer, _main
+    with _lock:
+        _latest = docs
+        if not (out / "docs.json").exists():  # the folder was emptied (a build that is not dirty)
+            _main = None
+        if _main is not None:
+            _write_delta(out)
+    before = _writer
+
+    def whole() -> None:
+        global _main
+        if before is not None:
+            before.join()
+        with _lock:
+            if _latest is not docs:  # a newer build's job follows this one
+                return
+            if _main is not None and _main.digest == docs.digest:  # changed back: the main index is it
+                return
+        fresh = out.with_name(out.name + ".new")
+        try:
+            build(docs.docs, fresh)
+        except Exception:
+            failed()
+            log.exception("搜索索引写入失败")
+            return
+        with _lock:
+            search.replace_index(fresh, out)
+            _main = docs
+            if _latest is not docs:  # changed while it was built: the newest changes on top
+                _write_delta(out)
+        log.info(f"搜索索引已更新：{len(docs.docs)} 份报告")
+
+    _writer = threading.Thread(target=whole, name="search-index", daemon=True)
+    _writer.start()
+
+
+def _write_delta(out: Path) -> None:
+    """The newest build's changes since the main index, as a delta beside it (under ``_lock``)."""
+    assert _main is not None and _latest is not None
+    before = dict(_main.entries)
+    now = dict(_latest.entries)
+    hidden = [number for number, (path, fields) in enumerate(_main.entries) if now.get(path) != fields]
+    changed = [
+        doc for (path, fields), doc in zip(_latest.entries, _latest.docs, strict=True) if before.get(path) != fields
+    ]
+    if len(changed) <= MAX_DELTA:
+        search.write_delta(out, changed, hidden)
