@@ -215,8 +215,11 @@ PARTITIONS = 64  # the bigram sort runs over this many slices of the shards, to 
 THREADS = 2
 
 
-def build_index(docs: list[SearchDoc], out: Path) -> IndexStats:
-    """Write the search index for ``docs`` into ``out`` (replacing what was there)."""
+def build_index(docs: list[SearchDoc], out: Path, shards: tuple[int, int] | None = None) -> IndexStats:
+    """Write the search index for ``docs`` into ``out`` (replacing what was there).
+
+    ``shards``: bigram and one-character shard counts (default: from the size, see ``shard_counts``).
+    """
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     starts = [0]
@@ -235,7 +238,7 @@ def build_index(docs: list[SearchDoc], out: Path) -> IndexStats:
     for doc, start in zip(docs, starts, strict=False):
         ids[start : start + len(doc.text)] = dense[codepoints(doc.text)]
     del dense, present
-    bigram_shards, unigram_shards = shard_counts(starts[-1])
+    bigram_shards, unigram_shards = shards or shard_counts(starts[-1])
     files = _bigram_index(ids, alphabet, out / "b", bigram_shards)
     files += _unigram_index(ids, alphabet, starts, out / "u", unigram_shards)
     meta = [
@@ -281,6 +284,7 @@ def build_index_apart(docs: list[SearchDoc], out: Path) -> IndexStats:
 
 
 DELTA_DIR = "delta"
+DELTA_SHARDS = (64, 8)  # a delta holds a few reports: few files, written in milliseconds
 
 
 def write_delta(out: Path, docs: Sequence[SearchDoc], hidden: list[int]) -> None:
@@ -297,7 +301,7 @@ def write_delta(out: Path, docs: Sequence[SearchDoc], hidden: list[int]) -> None
     fresh = out / (DELTA_DIR + ".new")
     shutil.rmtree(fresh, ignore_errors=True)
     if docs:
-        build_index(list(docs), fresh)
+        build_index(list(docs), fresh, DELTA_SHARDS)
         meta["delta"] = json.loads((fresh / "docs.json").read_text(encoding="utf-8")) | {"path": DELTA_DIR + "/"}
         (fresh / "docs.json").unlink()
     if hidden:
