@@ -82,10 +82,10 @@ def test_stats_matrix_totals_and_charts():
     assert "**2022 年**：2 个单位已提交，1 个未提交。" in page
     pending = page[page.index("<details") : page.index("</details>")]
     assert "<summary>2022 年未提交的单位</summary>" in pending and "区教育局" in pending
-    rows = [line for line in page.splitlines() if line.startswith("| [20")]
-    assert rows[0].startswith("| [2022](../years/2022/index.md) | 1 | 1 | — | 2 |")
-    assert rows[1].startswith("| [2021](../years/2021/index.md) | 1 | — | — | 1 |")
-    assert "| **合计** | 2 | 1 | 0 | **3** |" in page
+    rows = [line for line in page.splitlines() if line.startswith("<tr><td><a")]
+    assert rows[0] == '<tr><td><a href="../years/2022/">2022</a></td><td>1</td><td>1</td><td>—</td><td>2</td></tr>'
+    assert rows[1] == '<tr><td><a href="../years/2021/">2021</a></td><td>1</td><td>—</td><td>—</td><td>1</td></tr>'
+    assert "<tr><td><strong>合计</strong></td><td>2</td><td>1</td><td>0</td><td><strong>3</strong></td></tr>" in page
     assert page.count("<svg") == 2 and "每年报告的平均字数" in page
 
 

@@ -9,13 +9,11 @@ written at publish time (:mod:`.downloads`) under ``downloads/``; ``mkdocs serve
 from __future__ import annotations
 
 import html
-import posixpath
-from urllib.parse import quote
 
 from ..archive import Archive
 from ..cache import Cache, Deferred, code_version, digest
 from ..model import Report
-from ..pages import page_url, year_page
+from ..pages import html_link, relative_url, year_page
 from .html import compilation_body
 from .selection import report_folder, report_stem, select_year
 
@@ -41,19 +39,9 @@ def year_download(year: int) -> str:
     return f"{DOWNLOADS}/years/{year}.docx"
 
 
-def _directory_url(src: str) -> str:
-    """The directory URL of a page, from its source path (a Markdown page or a ready ``index.html``)."""
-    return src[: -len("index.html")] if src.endswith("/index.html") else page_url(src)
-
-
-def _from(source: str, target: str) -> str:
-    """The relative URL from page ``source``'s directory URL to ``target`` (a path from the site root)."""
-    return quote(posixpath.relpath(target, _directory_url(source) or ".") + ("/" if target.endswith("/") else ""))
-
-
 def _download_link(text: str, target: str, source: str, name: str) -> str:
     """A raw HTML link (the file exists only in a published site, so MkDocs must not check it)."""
-    href = _from(source, target)
+    href = relative_url(source, target)
     return f'<a href="{html.escape(href)}" download="{html.escape(name)}">{html.escape(text)}</a>'
 
 
@@ -62,7 +50,7 @@ def year_links(archive: Archive, year: int) -> str:
     source = year_page(year)
     selection = select_year(archive, year)
     word = _download_link("下载本年度汇编", year_download(year), source, f"{selection.stem}.docx")
-    printable = _page_link("本年度汇编（可打印）", compilation_page(year), source)
+    printable = html_link("本年度汇编（可打印）", compilation_page(year), source)
     return f'<p class="compilation-links" markdown="1">{printable} · {word}（Word，发布后可用）</p>\n\n'
 
 
@@ -71,9 +59,9 @@ def compilation_html(archive: Archive, year: int, cache: Cache | None = None) ->
     selection = select_year(archive, year)
     source = compilation_page(year)
     word = _download_link("下载 Word", year_download(year), source, f"{selection.stem}.docx")
-    back = _page_link(f"返回 {year} 年", year_page(year), source)
+    back = html_link(f"返回 {year} 年", year_page(year), source)
     hint = "用浏览器打印本页即得 A4 汇编（每份报告另起一页，带页码）。"
-    styles = html.escape(_from(source, "assets/compilation.css"))
+    styles = html.escape(relative_url(source, "assets/compilation.css"))
     return (
         '<!doctype html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -83,12 +71,6 @@ def compilation_html(archive: Archive, year: int, cache: Cache | None = None) ->
         + compilation_body(selection, None, cache)
         + "\n</body>\n</html>\n"
     )
-
-
-def _page_link(text: str, target: str, source: str) -> str:
-    """A raw HTML link to a page's directory URL (``target`` a source path), relative to ``source``'s."""
-    href = _from(source, _directory_url(target))
-    return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
 
 
 def compilation_pages(archive: Archive, cache: Cache | None = None) -> dict[str, Deferred]:
