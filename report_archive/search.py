@@ -306,14 +306,11 @@ def write_delta(out: Path, docs: Sequence[SearchDoc], hidden: list[int]) -> None
         (fresh / "docs.json").unlink()
     if hidden:
         meta["hidden"] = hidden
-    old = out / (DELTA_DIR + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if (out / DELTA_DIR).exists():
-        (out / DELTA_DIR).rename(old)
     if docs:
-        fresh.rename(out / DELTA_DIR)
+        replace_index(fresh, out / DELTA_DIR)
     _write_json(out / "docs.json", meta)
-    shutil.rmtree(old, ignore_errors=True)
+    if not docs:
+        shutil.rmtree(out / DELTA_DIR, ignore_errors=True)
 
 
 def replace_index(fresh: Path, out: Path) -> None:

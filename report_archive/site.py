@@ -80,7 +80,7 @@ class BuildState:
     # key of its text
     search: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     index: str = ""  # digest of the search docs the index was written from
-    stamps: dict[str, tuple[int, int]] = field(default_factory=dict)  # deferred page -> its file's size, mtime
+    stamps: dict[str, tuple[int, int]] = field(default_factory=dict)  # generated page -> its file's size, mtime
 
 
 @dataclass
@@ -172,7 +172,8 @@ class Build:
     def _write(self, path: Path, src: str, markdown: str | Deferred) -> Path:
         """A generated page's file, rewritten when it shows something new or is not what it should be.
 
-        ``Deferred`` content is made only when its key is new or the file is missing.
+        Unchanged content whose file is as the last build left it (size, mtime) costs no reading;
+        ``Deferred`` content is made only when its key is new or its file changed.
         """
         self.generated.add(src)
         deferred = isinstance(markdown, Deferred)
