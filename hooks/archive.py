@@ -29,7 +29,7 @@ def on_pre_build(config):
 def on_files(files, config):
     """Validate every report, leave out drafts and refused files, add the generated pages."""
     global _build
-    root = Path(config.config_file_path).parent
+    root = Path(config.config_file_path).resolve().parent
     patterns = config.extra.get("review", {}).get("sections")
     theme = (root / "overrides", Path(config.config_file_path))
     _build = site.Build.start(Path(config.docs_dir), root, Path(config.site_dir), patterns, theme)

@@ -223,18 +223,20 @@ class Build:
         if self.waiting is not None:  # a full build into an emptied folder: nothing to remove
             return []
         self._page_digests()
-        removed = []
+        removed, unknown = [], 0
         for src, page_digest in self.state.digests.items():
             stale = self.previous.digests.get(src) != page_digest
             known = self.previous.search.get(src)
             if src in self.contexts and (known is None or self._search_text(known[6]) is None):
-                stale = True  # its search text is not known without rendering it
+                stale, unknown = True, unknown + 1  # its search text is not known without rendering it
             if stale and src in dests and src not in self.generated:
                 removed += _remove(dests[src], src)
         for src, dest in self.previous.dests.items():
             if src not in dests:  # a report (or any page) that is gone, with its folders if now empty
                 removed += _remove(dest, src)
                 _prune_folders(Path(dest).parent, self.site_dir)
+        names = " ".join(removed[:20]) + (" …" if len(removed) > 20 else "")
+        log.debug(f"dirty build: {len(removed)} outputs removed ({unknown} without a known search text): {names}")
         return removed
 
     def _page_digests(self) -> None:
@@ -414,8 +416,9 @@ def _prune_folders(folder: Path, top: Path) -> None:
 def _theme_digest(inputs: tuple[Path, ...], section_patterns: dict | None) -> str:
     """Code, templates, styles and configuration: when any changes, every page is rebuilt."""
     h = hashlib.sha256(code_version().encode() + _stable(section_patterns).encode())
-    for root in inputs:
+    for root in inputs:  # named relative to the input (MkDocs gives the configuration's path as typed)
         for path in sorted(root.rglob("*")) if root.is_dir() else [root]:
             if path.is_file():
-                h.update(str(path).encode() + b"\0" + path.read_bytes())
+                name = path.relative_to(root).as_posix() if root.is_dir() else path.name
+                h.update(name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
