@@ -53,10 +53,11 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
-    """Publish each report's HTML through the allowlist (an error for whatever it removes); keep it for search."""
+    """Publish each report's HTML through the allowlist (an error for whatever it removes); keep it for search.
+    Other pages get back the ready HTML blocks their Markdown left out."""
     report = _build.archive.get(page.file.src_uri)
     if report is None:
-        return html
+        return _build.page_html(page.file.src_uri, html)
     html, problems = _build.report_html(report, page.url, html)
     for problem in problems:
         log.error(str(problem))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import posixpath
 import re
 from collections.abc import Iterable
 from urllib.parse import quote, urlencode
@@ -69,8 +68,12 @@ def directory_url(src: str) -> str:
 
 
 def relative_url(source: str, target: str) -> str:
-    """The relative URL from page ``source``'s directory URL to ``target`` (a path from the site root)."""
-    return quote(posixpath.relpath(target, directory_url(source) or ".") + ("/" if target.endswith("/") else ""))
+    """The relative URL from page ``source``'s directory URL to ``target`` (a path from the site root).
+
+    Worked on the strings alone (``posixpath.relpath`` asks the OS for the working folder twice
+    per call, most of the time of a serve rebuild's index pages).
+    """
+    return quote(relative(target, directory_url(source) + "index.html") or "./")
 
 
 def html_link(text: object, target: str, source: str) -> str:
@@ -97,6 +100,38 @@ def link(text: object, target: str, source: str) -> str:
     return f"[{esc(text)}]({quote(relative(target, source))})"
 
 
+# Ready HTML in a generated page: MkDocs converts the Markdown around it, never the block itself.
+# Python-Markdown spends far longer on large tables, and on raw HTML it must parse to find the end
+# of, than the page's template does; a block is put back into the page's HTML after conversion.
+READY_OPEN, READY_CLOSE = "<!-- archive:ready -->", "<!-- /archive:ready -->"
+_READY_RE = re.compile(re.escape(READY_OPEN) + r"\n(.*?)\n" + re.escape(READY_CLOSE), re.DOTALL)
+_SLOT_RE = re.compile(r"<!-- archive:slot (\d+) -->")
+
+
+def ready(block: str) -> str:
+    """``block`` (HTML, every text in it escaped) as a ready block of a generated page's Markdown."""
+    return f"\n{READY_OPEN}\n{block}\n{READY_CLOSE}\n\n"
+
+
+def split_ready(markdown: str) -> tuple[str, list[str]]:
+    """A generated page's Markdown with each ready block replaced by a numbered slot, and the blocks."""
+    blocks: list[str] = []
+
+    def slot(match: re.Match[str]) -> str:
+        blocks.append(match.group(1))
+        return f"<!-- archive:slot {len(blocks) - 1} -->"
+
+    return _READY_RE.sub(slot, markdown), blocks
+
+
+def join_ready(html_text: str, blocks: list[str]) -> str:
+    """The page's HTML with its slots filled; an error if Markdown lost or repeated a slot."""
+    found = [int(n) for n in _SLOT_RE.findall(html_text)]
+    if sorted(found) != list(range(len(blocks))):
+        raise ValueError(f"生成页面的 HTML 块未能放回（应有 {len(blocks)} 个，找到 {found}）")
+    return _SLOT_RE.sub(lambda m: blocks[int(m.group(1))], html_text)
+
+
 def year_ranges(years: Iterable[int]) -> str:
     """1954, 1955, 1956, 1964 -> '1954–1956、1964'."""
     spans: list[list[int]] = []
@@ -108,10 +143,21 @@ def year_ranges(years: Iterable[int]) -> str:
     return "、".join(str(a) if a == b else f"{a}–{b}" for a, b in spans)
 
 
+def table_html(header: list[str], rows: Iterable[list[str]]) -> str:
+    """An HTML table (cells are HTML) as Markdown's tables extension writes one, so it looks the same."""
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table>\n<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+
+
 def _table(header: list[str], rows: Iterable[list[str]]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
+    """A table of a generated page, as a ready block (cells are HTML)."""
+    return ready(table_html(header, rows))
+
+
+def text(value: object) -> str:
+    """Plain text as HTML (for ready blocks): shown as it is, never markup."""
+    return html.escape(str(value), quote=True)
 
 
 def _num(n: int) -> str:
@@ -129,11 +175,11 @@ def _reports_table(archive: Archive, reports: list[Report], source: str, columns
         return percent(figures.previous if figures is not None and previous is not None else None)
 
     cells = {
-        "year": ("年份", lambda r: link(r.year, year_page(r.year), source)),
-        "unit": ("单位", lambda r: link(r.unit, unit_page(archive.unit_of(r)), source)),
-        "secretary": ("报告人", lambda r: link(r.secretary, secretary_page(r.secretary), source)),
-        "position": ("职务", lambda r: esc(r.position)),
-        "title": ("标题", lambda r: link(r.title, r.path, source)),
+        "year": ("年份", lambda r: html_link(r.year, year_page(r.year), source)),
+        "unit": ("单位", lambda r: html_link(r.unit, unit_page(archive.unit_of(r)), source)),
+        "secretary": ("报告人", lambda r: html_link(r.secretary, secretary_page(r.secretary), source)),
+        "position": ("职务", lambda r: text(r.position)),
+        "title": ("标题", lambda r: html_link(r.title, r.path, source)),
         "length": ("字数", lambda r: _num(r.length)),
         "reuse": ("与本单位上一份重复", reused),
     }
@@ -143,7 +189,11 @@ def _reports_table(archive: Archive, reports: list[Report], source: str, columns
 def years_index(archive: Archive) -> str:
     source = YEARS_INDEX
     rows = (
-        [link(f"{year} 年", year_page(year), source), str(len(archive.by_year[year])), str(_units_in(archive, year))]
+        [
+            html_link(f"{year} 年", year_page(year), source),
+            str(len(archive.by_year[year])),
+            str(_units_in(archive, year)),
+        ]
         for year in reversed(archive.years)
     )
     intro = f"档案共收录 {len(archive.years)} 个年份的 {len(archive.reports)} 份报告。\n\n"
@@ -175,7 +225,7 @@ def units_index(archive: Archive) -> str:
     source = UNITS_INDEX
     rows = (
         [
-            link(unit, unit_page(unit), source),
+            html_link(unit, unit_page(unit), source),
             year_ranges(r.year for r in archive.by_unit[unit]),
             str(len(archive.by_unit[unit])),
         ]
@@ -197,7 +247,7 @@ def terms_of_office(reports: list[Report]) -> list[tuple[str, str, list[Report]]
 
 
 def timeline(reports: list[Report], current: str, source: str) -> str:
-    """The succession of reporting persons as a timeline (an ordered list styled as one).
+    """The succession of reporting persons as a timeline (an ordered list styled as one; a ready block).
 
     Each entry names the person's positions, and the unit's name at the time where it differs
     from ``current``, today's name.
@@ -208,10 +258,10 @@ def timeline(reports: list[Report], current: str, source: str) -> str:
         former = "、".join(dict.fromkeys(r.unit for r in term if r.unit != current))
         detail = " · ".join(part for part in (positions, f"时称{former}" if former else "") if part)
         items.append(
-            f'<li markdown="span"><span class="timeline__years">{years}</span> '
-            f"{link(name, secretary_page(name), source)}{f' <small>{esc(detail)}</small>' if detail else ''}</li>"
+            f'<li><span class="timeline__years">{years}</span> '
+            f"{html_link(name, secretary_page(name), source)}{f' <small>{text(detail)}</small>' if detail else ''}</li>"
         )
-    return '<ol class="timeline" markdown="1">\n' + "\n".join(items) + "\n</ol>\n"
+    return ready('<ol class="timeline">\n' + "\n".join(items) + "\n</ol>")
 
 
 def unit_detail(archive: Archive, unit: str) -> str:
@@ -246,8 +296,8 @@ def secretaries_index(archive: Archive) -> str:
         units = sorted({archive.unit_of(r) for r in reports}, key=archive.registry.sort_key)
         rows.append(
             [
-                link(name, secretary_page(name), source),
-                "、".join(esc(u) for u in units),
+                html_link(name, secretary_page(name), source),
+                "、".join(text(u) for u in units),
                 year_ranges(r.year for r in reports),
                 str(len(reports)),
             ]

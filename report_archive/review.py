@@ -15,7 +15,7 @@ from . import sanitize
 from .archive import Archive
 from .cache import Cache
 from .model import Report
-from .pages import esc, link, page_url
+from .pages import esc, html_link, link, page_url, ready, table_html
 from .sections import LABELS, Section, find_sections, flatten_headings
 
 REVIEW_INDEX = "review/index.md"
@@ -77,8 +77,8 @@ def review_year(archive: Archive, year: int, found: dict[str, dict[str, Section]
         if gaps:
             unrecognised.append((report, gaps))
         lines += [f"## {esc(report.unit)} · {esc(report.secretary)}", "", link("阅读全文", report.path, source), ""]
-        lines += ['<div class="review-pair">', _side("problems", sections.get("problems"), cache)]
-        lines += [_side("next", sections.get("next"), cache), "</div>", ""]
+        pair = [_side("problems", sections.get("problems"), cache), _side("next", sections.get("next"), cache)]
+        lines.append(ready('<div class="review-pair">\n' + "\n".join(pair) + "\n</div>"))
     if unrecognised:
         lines += [
             "## 未能识别章节的报告",
@@ -95,12 +95,12 @@ def review_year(archive: Archive, year: int, found: dict[str, dict[str, Section]
 def review_index(archive: Archive, found: dict[str, dict[str, Section]]) -> str:
     source = REVIEW_INDEX
     lines = ["# 述职评议", "", "按年份对照各单位报告中的“存在的问题”和“下一步打算”。", ""]
-    lines += ["| 年份 | 报告数 | 识别出两部分的报告 |", "|---|---|---|"]
+    rows = []
     for year in reversed(archive.years):
         reports = archive.by_year[year]
         complete = sum(1 for r in reports if not missing_kinds(found.get(r.path, {})))
-        lines.append(f"| {link(f'{year} 年', review_page_path(year), source)} | {len(reports)} | {complete} |")
-    return "\n".join(lines) + "\n"
+        rows.append([html_link(f"{year} 年", review_page_path(year), source), str(len(reports)), str(complete)])
+    return "\n".join(lines) + ready(table_html(["年份", "报告数", "识别出两部分的报告"], rows))
 
 
 def review_pages(archive: Archive, found: dict[str, dict[str, Section]], cache: Cache | None = None) -> dict[str, str]:

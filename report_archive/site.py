@@ -101,6 +101,7 @@ class Build:
     later: dict[str, Path] = field(default_factory=dict)  # generated pages written once figures are in
     late: dict[str, str] = field(default_factory=dict)  # ... and their Markdown, once written
     digested: bool = False  # the digests of what report pages show are in ``state``
+    blocks: dict[str, list[str]] = field(default_factory=dict)  # page -> ready HTML blocks, until converted
 
     @classmethod
     def start(
@@ -206,12 +207,22 @@ class Build:
             self.injected[src] = pages.new_report_links(self.archive, repo_url, edit_uri)
 
     def page_markdown(self, src: str, markdown: str) -> str:
+        """The Markdown MkDocs converts: the archive's own pages with their ready HTML blocks set aside."""
         if src in self.later:
             self.late |= self._write_later()
         if src in self.late:
-            return self.late[src]
+            markdown = self.late[src]
         marker = {HOME: pages.HOME_MARKER, GUIDE: pages.NEW_REPORT_MARKER}.get(src)
-        return markdown.replace(marker, self.injected[src]) if marker and src in self.injected else markdown
+        if marker and src in self.injected:
+            markdown = markdown.replace(marker, self.injected[src])
+        if src in self.generated or src in self.injected:  # never a report's: its text is not trusted
+            markdown, self.blocks[src] = pages.split_ready(markdown)
+        return markdown
+
+    def page_html(self, src: str, html: str) -> str:
+        """A page's HTML with the ready blocks set aside from its Markdown put back."""
+        blocks = self.blocks.pop(src, None)
+        return html if blocks is None else pages.join_ready(html, blocks)
 
     def invalidate(self, dests: dict[str, str]) -> list[str]:
         """Remove the outputs of pages whose content changed since the last build into this folder.

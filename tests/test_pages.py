@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from report_archive import Archive, Registry, Report, Unit, pages
 
 
@@ -23,31 +25,41 @@ def make_archive() -> Archive:
     )
 
 
+def _rows(md: str) -> list[str]:
+    """The body rows of the tables in a generated page (ready HTML, one row per line)."""
+    return [line for line in md.splitlines() if line.startswith("<tr><td>")]
+
+
 def test_years_index_counts_newest_first():
     md = pages.years_index(make_archive())
     assert "3 个年份的 4 份报告" in md
-    rows = [line for line in md.splitlines() if line.startswith("| [")]
-    assert rows[0].startswith("| [2023 年](2023/index.md) | 1 |")
-    assert rows[1].startswith("| [2022 年](2022/index.md) | 2 |")
+    rows = _rows(md)
+    assert rows[0].startswith('<tr><td><a href="2023/">2023 年</a></td><td>1</td>')
+    assert rows[1].startswith('<tr><td><a href="2022/">2022 年</a></td><td>2</td>')
 
 
 def test_year_page_sorted_by_registry_order_with_links():
     md = pages.year_detail(make_archive(), 2022)
-    rows = [line for line in md.splitlines() if line.startswith("| [")]
+    rows = _rows(md)
     assert "市财政局" in rows[0] and "市民政局" in rows[1]  # registry order, not name order
-    assert "(../../reports/2022/%E5%B8%82%E6%B0%91%E6%94%BF%E5%B1%80.md)" in rows[1]
-    assert "| 党组书记 |" in rows[1]
+    assert '<a href="../../reports/2022/%E5%B8%82%E6%B0%91%E6%94%BF%E5%B1%80/">' in rows[1]
+    assert "<td>党组书记</td>" in rows[1]
     assert "[« 2021 年](../2021/index.md)" in md and "[2023 年 »](../2023/index.md)" in md
 
 
 def test_unit_page_newest_first_with_succession():
     md = pages.unit_detail(make_archive(), "市民政局")
-    years = [line.split("]")[0] for line in md.splitlines() if line.startswith("| [")]
-    assert years == ["| [2023", "| [2022", "| [2021"]
+    years = [row.split("</a>")[0].rsplit(">", 1)[1] for row in _rows(md)]
+    assert years == ["2023", "2022", "2021"]
     assert "上级单位：市政府" in md
     timeline = md[md.index('<ol class="timeline"') :]
-    assert '<span class="timeline__years">2021–2022</span> [张三]' in timeline
-    assert '<span class="timeline__years">2023</span> [李四]' in timeline
+    assert (
+        '<span class="timeline__years">2021–2022</span> <a href="../../secretaries/%E5%BC%A0%E4%B8%89/">张三</a>'
+        in timeline
+    )
+    assert (
+        '<span class="timeline__years">2023</span> <a href="../../secretaries/%E6%9D%8E%E5%9B%9B/">李四</a>' in timeline
+    )
     assert timeline.index("张三") < timeline.index("李四")  # succession in year order
     assert md.count("张三") == 3  # once in the timeline, twice in the table: one succession per page
     assert "时称" not in md  # the unit never changed its name
@@ -101,10 +113,24 @@ def test_report_header_links_and_neighbours():
 
 def test_markdown_special_characters_are_escaped():
     archive = make_archive()
-    report = Report(2022, "市民政局", "张三", "reports/2022/市民政局-x.md", meta={"title": "a|b *c* [d]"})
+    report = Report(2022, "市民政局", "张三", "reports/2022/市民政局-x.md", meta={"title": "a|b *c* [d] <b>&"})
     archive = Archive([*archive.reports, report], archive.registry)
     md = pages.year_detail(archive, 2022)
-    assert r"a\|b \*c\* \[d\]" in md
+    assert ">a|b *c* [d] &lt;b&gt;&amp;</a>" in md  # in a ready HTML block: escaped as HTML
+    assert pages.esc("a|b *c* [d] <b>") == r"a\|b \*c\* \[d\] &lt;b&gt;"  # in Markdown
+
+
+def test_ready_blocks_are_set_aside_and_put_back():
+    md = "# T\n\n" + pages.ready("<table><tr><td>*x*</td></tr></table>") + "text\n" + pages.ready("<p>b</p>")
+    skeleton, blocks = pages.split_ready(md)
+    assert blocks == ["<table><tr><td>*x*</td></tr></table>", "<p>b</p>"]
+    assert "archive:ready" not in skeleton and "*x*" not in skeleton
+    html = skeleton.replace("# T", "<h1>T</h1>")
+    assert pages.join_ready(html, blocks) == html.replace("<!-- archive:slot 0 -->", blocks[0]).replace(
+        "<!-- archive:slot 1 -->", blocks[1]
+    )
+    with pytest.raises(ValueError):  # a slot Markdown lost: refuse rather than drop the block
+        pages.join_ready(html.replace("<!-- archive:slot 1 -->", ""), blocks)
 
 
 def test_year_ranges_and_slugs():
@@ -116,3 +142,18 @@ def test_year_ranges_and_slugs():
 def test_length_ignores_markup_and_space():
     report = Report(2022, "u", "s", "reports/2022/u.md", body="# 标题\n\n**正文** 内容。\n")
     assert report.length == len("标题正文内容。")
+
+
+def test_relative_urls_between_pages():
+    cases = {
+        ("years/2022/index.md", "units/市民政局/"): "../../units/%E5%B8%82%E6%B0%91%E6%94%BF%E5%B1%80/",
+        ("years/index.md", "years/2022/"): "2022/",
+        ("years/index.md", "years/"): "./",
+        ("index.md", "years/"): "years/",
+        ("years/2022/index.md", "downloads/2022.docx"): "../../downloads/2022.docx",
+        ("years/2022/index.md", "years/2022/a.docx"): "a.docx",
+        ("compilations/2022/index.html", "years/2022/"): "../../years/2022/",
+        ("reports/2022/x.md", "reports/2021/x/"): "../../2021/x/",
+    }
+    for (source, target), url in cases.items():
+        assert pages.relative_url(source, target) == url, (source, target)

@@ -65,7 +65,7 @@ def test_review_page_side_by_side_and_unrecognised_listed():
     assert '<div class="review-pair">\n<div class="review-pair__side">' in page
     assert "## 未能识别章节的报告" in page and "市财政局（王五）" in page and "缺少存在的问题、下一步打算" in page
     assert "[阅读全文](../../reports/2022/%E5%B8%82%E6%B0%91%E6%94%BF%E5%B1%80.md)" in page
-    assert "| [2022 年](2022/index.md) | 2 | 1 |" in pages["review/index.md"]
+    assert '<tr><td><a href="2022/">2022 年</a></td><td>2</td><td>1</td></tr>' in pages["review/index.md"]
 
 
 def test_last_years_next_steps_panel():
