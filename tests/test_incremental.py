@@ -219,3 +219,14 @@ def test_cache_entries_check_their_key_and_payload(tmp_path):
     path.write_bytes(cache._path(other).read_bytes())  # an entry stored under the wrong name
     assert cache.get(key) is None
     assert Cache(None).get(key) is None and Cache(None).compute("k", "s", lambda: 5) == 5
+
+
+def test_a_stored_text_carries_no_second_copy(tmp_path):
+    # Pickling a string attaches a UTF-8 copy of it to the string (sys.getsizeof counts it); what a
+    # build keeps after storing must be the copy read back, as large as a string never pickled.
+    cache = Cache(tmp_path)
+    text = "".join(["述职报告正文"] * 1000)
+    stored = cache.compute("text", "source", lambda: "".join(["述职报告正文"] * 1000))
+    assert stored == text and sys.getsizeof(stored) == sys.getsizeof(text)
+    kept = cache.put(digest("kind", "x"), {"body": "".join(["正文"] * 1000)})
+    assert sys.getsizeof(kept["body"]) == sys.getsizeof("".join(["正文"] * 1000))
