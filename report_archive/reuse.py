@@ -93,36 +93,34 @@ def compare_prints(prints: list[Fingerprints], previous_of: list[int | None]) ->
 
 def anywhere(prints: list[Fingerprints]) -> list[Reuse]:
     """Every text's share repeated from any other text (``previous`` left at zero)."""
-    sizes = [len(p.hashes) for p in prints]
-    every = np.concatenate([p.hashes for p in prints]) if prints else np.empty(0, np.uint64)
-    owners = np.repeat(np.arange(len(prints), dtype=np.int32), sizes)
     # A fingerprint is shared when reports other than its own have it too (not just twice in one):
-    # group equal hashes and compare the smallest and the largest owner of each group.
-    shared = np.zeros(len(every), dtype=bool)
-    if len(every):
-        order = np.argsort(every, kind="stable")
-        ordered = every[order]
-        starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-        by_owner = owners[order]
-        mixed = np.minimum.reduceat(by_owner, starts) != np.maximum.reduceat(by_owner, starts)
-        shared[order] = np.repeat(mixed, np.diff(np.append(starts, len(every))))
-        del order, ordered, by_owner
-    shared_anywhere = np.split(shared, np.cumsum(sizes)[:-1]) if prints else []
+    # with each report's fingerprints made unique, a value found twice in all of them together is in
+    # two reports. One sort in place of their concatenation: no index arrays beside it.
+    every = np.concatenate([np.unique(p.hashes) for p in prints] or [np.empty(0, np.uint64)])
+    every.sort()
+    shared = np.unique(every[1:][every[1:] == every[:-1]])
+    del every
     results = []
-    for own, own_shared in zip(prints, shared_anywhere, strict=True):
+    for own in prints:
         reuse = Reuse()
-        reuse.anywhere, reuse.anywhere_spans = _coverage(own, own_shared)
+        reuse.anywhere, reuse.anywhere_spans = _coverage(own, _isin_sorted(own.hashes, shared))
         results.append(reuse)
     return results
+
+
+def _isin_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` is in ``sorted_set`` (sorted)."""
+    if not len(sorted_set):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return sorted_set[at] == values
 
 
 def from_previous(own: Fingerprints, before: Fingerprints) -> tuple[float, list[tuple[int, int]]]:
     """The share of ``own`` repeated from ``before`` (the same unit's previous report), and its spans."""
     if not len(before.hashes):
         return 0.0, []
-    other = np.sort(before.hashes)
-    found = np.minimum(np.searchsorted(other, own.hashes), len(other) - 1)
-    return _coverage(own, other[found] == own.hashes)
+    return _coverage(own, _isin_sorted(own.hashes, np.sort(before.hashes)))
 
 
 class SharedIndex:
@@ -192,10 +190,7 @@ _SHARED: SharedIndex | None = None  # kept by a serve session between builds
 
 
 def _meets(sorted_hashes: np.ndarray, others: np.ndarray) -> bool:
-    if not len(others) or not len(sorted_hashes):
-        return False
-    at = np.minimum(np.searchsorted(sorted_hashes, others), len(sorted_hashes) - 1)
-    return bool((sorted_hashes[at] == others).any())
+    return bool(_isin_sorted(others, sorted_hashes).any())
 
 
 _LINK_TARGET_RE = re.compile(r"\]\([^()\[\]]*\)|\[\^[^\[\]]*\]|<[^<>]+>")
