@@ -29,8 +29,9 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -261,26 +262,55 @@ def build_index(docs: list[SearchDoc], out: Path, shards: tuple[int, int] | None
     return IndexStats(len(docs), int(np.count_nonzero(ids)), text_bytes, size, files + 1)
 
 
-# Run by ``build_index_apart`` in a child process: the documents come in on stdin, the figures go out.
-_CHILD = (
-    "import pickle, sys; from report_archive.search import build_index; "
-    "docs, out = pickle.load(sys.stdin.buffer); pickle.dump(build_index(docs, out), sys.stdout.buffer)"
-)
-
-
-def build_index_apart(docs: list[SearchDoc], out: Path) -> IndexStats:
+def build_index_apart(docs: Iterable[SearchDoc], out: Path) -> IndexStats:
     """``build_index`` in a child process.
 
     A long-lived process (``mkdocs serve``) then keeps its interpreter for its own work (serving
-    pages, the next rebuild) while the index is written on the other core.
+    pages, the next rebuild) while the index is written on the other core; a full build keeps the
+    index's working memory out of its own peak. The documents are sent one at a time as ``docs``
+    yields them, their texts as UTF-8 bytes (pickling a string would leave a UTF-8 copy attached
+    to it for good).
     """
     parent = str(Path(__file__).resolve().parents[1])
     env = os.environ | {"PYTHONPATH": os.pathsep.join(p for p in (parent, os.environ.get("PYTHONPATH")) if p)}
-    data = pickle.dumps((docs, Path(out)), protocol=pickle.HIGHEST_PROTOCOL)
-    done = subprocess.run([sys.executable, "-c", _CHILD], input=data, capture_output=True, env=env, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"搜索索引构建失败：{done.stderr.decode('utf-8', 'replace')[-2000:]}")
-    return pickle.loads(done.stdout)
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen(
+            [sys.executable, "-c", _CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors, env=env
+        )
+        assert child.stdin is not None and child.stdout is not None
+        try:
+            try:
+                with child.stdin:
+                    pickler = pickle.Pickler(child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickler.dump(str(out))
+                    for d in docs:
+                        pickler.dump((d.url, d.title, d.year, d.unit, d.secretary, d.text.encode(), d.body_start))
+                        pickler.clear_memo()
+                    pickler.dump(None)
+            except BrokenPipeError:  # the child failed; its errors say why
+                pass
+            with child.stdout:
+                result = child.stdout.read()
+        except BaseException:  # ``docs`` failed: the child must not outlive it
+            child.kill()
+            child.wait()
+            raise
+        if child.wait() != 0:
+            errors.seek(0)
+            raise RuntimeError(f"搜索索引构建失败：{errors.read().decode('utf-8', 'replace')[-2000:]}")
+    return pickle.loads(result)
+
+
+# Run by ``build_index_apart`` in a child process: the documents come in on stdin, the figures go out.
+_CHILD = "from report_archive.search import _child; _child()"
+
+
+def _child() -> None:
+    source = sys.stdin.buffer
+    out = pickle.load(source)
+    rows = iter(lambda: pickle.load(source), None)
+    docs = [SearchDoc(*row[:5], row[5].decode("utf-8"), row[6]) for row in rows]
+    pickle.dump(build_index(docs, Path(out)), sys.stdout.buffer)
 
 
 DELTA_DIR = "delta"

@@ -15,7 +15,7 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -270,8 +270,9 @@ class Build:
         doc = search.document(report, url, cleaned, self.cache)
         key = digest("search-doc", code_version(), doc.text)
         if self._search_text(key) is None:
-            self.cache.put(key, doc.text)
-        _TEXTS[key] = doc.text
+            stored = self.cache.put(key, doc.text)
+            if _SERVING or self.cache.folder is None:
+                _TEXTS[key] = stored
         self.state.search[report.path] = (doc.url, doc.title, doc.year, doc.unit, doc.secretary, doc.body_start, key)
         return cleaned, locate_removals(report, removed)
 
@@ -304,31 +305,34 @@ class Build:
             self._page_digests()
         written = None
         if with_search:
-            docs = []
             for report in self.archive.reports:
                 fields = self.state.search.get(report.path) or self.previous.search[report.path]
                 self.state.search[report.path] = fields
-                text = self._search_text(fields[6])
-                if text is None:
-                    raise RuntimeError(f"{report.path} 的检索文本不在缓存中。请删除 .cache/archive 后重新构建。")
-                docs.append(search.SearchDoc(*fields[:5], text, fields[5]))
             self.state.index = digest(*(repr(self.state.search[r.path]) for r in self.archive.reports))
             out = self.site_dir / search.INDEX_DIR
             if self.state.index != self.previous.index or not (out / "docs.json").exists():
                 if _SERVING:
                     entries = [(r.path, self.state.search[r.path]) for r in self.archive.reports]
-                    liveindex.update(
-                        liveindex.Docs(self.state.index, entries, docs), out, self._index_apart, self._failed
-                    )
+                    docs = liveindex.Docs(self.state.index, entries, list(self._documents()))
+                    liveindex.update(docs, out, self._index_apart, self._failed)
                 else:
-                    written = self._write_index(docs, out)
+                    written = self._write_index(self._documents(), out)
         self.cache.put(self._state_key(), self.state, keep=True)
         for key in set(_TEXTS) - {fields[6] for fields in self.state.search.values()}:
             del _TEXTS[key]  # texts of pages no build needs any more
         forget_unused()
         return written
 
-    def _index_apart(self, docs: list[search.SearchDoc], fresh: Path) -> None:
+    def _documents(self) -> Iterator[search.SearchDoc]:
+        """The search documents, one at a time (a full build keeps no report's search text in memory)."""
+        for report in self.archive.reports:
+            fields = self.state.search[report.path]
+            text = self._search_text(fields[6])
+            if text is None:
+                raise RuntimeError(f"{report.path} 的检索文本不在缓存中。请删除 .cache/archive 后重新构建。")
+            yield search.SearchDoc(*fields[:5], text, fields[5])
+
+    def _index_apart(self, docs: Iterable[search.SearchDoc], fresh: Path) -> None:
         """A serve session's whole index, built in a child process (see :mod:`liveindex`)."""
         self._fresh_index(docs, fresh, search.build_index_apart)
 
@@ -336,14 +340,14 @@ class Build:
         """The serve session's index could not be written: the next build writes everything again."""
         self.cache.put(self._state_key(), BuildState(), keep=True)
 
-    def _write_index(self, docs: list[search.SearchDoc], out: Path) -> search.IndexStats | None:
+    def _write_index(self, docs: Iterable[search.SearchDoc], out: Path) -> search.IndexStats | None:
         """Write the index beside ``out`` and then put it in its place, so a reader never sees half of it."""
         fresh = out.with_name(out.name + ".new")
-        written = self._fresh_index(docs, fresh, search.build_index)
+        written = self._fresh_index(docs, fresh, search.build_index_apart)
         search.replace_index(fresh, out)
         return written
 
-    def _fresh_index(self, docs: list[search.SearchDoc], fresh: Path, build: Callable) -> search.IndexStats | None:
+    def _fresh_index(self, docs: Iterable[search.SearchDoc], fresh: Path, build: Callable) -> search.IndexStats | None:
         """Build the index into ``fresh`` (with ``build``), or copy the one built before from the same documents."""
         written = None
         kept = self.cache.folder / "index" / self.state.index if self.cache.folder else None
@@ -361,10 +365,14 @@ class Build:
         return written
 
     def _search_text(self, key: str) -> str | None:
-        """A report's search text: kept in memory by the process (``mkdocs serve``), else from the cache."""
-        if key not in _TEXTS and (text := self.cache.get(key)) is not None:
+        """A report's search text: kept in memory by ``mkdocs serve`` (and without a cache folder), else
+        read from the cache each time it is needed (a full build sends the texts to the index one by one)."""
+        if key in _TEXTS:
+            return _TEXTS[key]
+        text = self.cache.get(key)
+        if text is not None and _SERVING:
             _TEXTS[key] = text
-        return _TEXTS.get(key)
+        return text
 
     def _state_key(self) -> str:
         return digest("build-state", code_version(), str(self.site_dir.resolve()))

@@ -194,10 +194,20 @@ def test_terms_do_not_match_across_fields_or_reports(index):
 
 def test_an_index_built_in_a_child_process_is_the_same(tmp_path):
     here, apart = tmp_path / "here", tmp_path / "apart"
-    assert search.build_index_apart(DOCS, apart) == build_index(DOCS, here)
+    assert search.build_index_apart(iter(DOCS), apart) == build_index(DOCS, here)  # sent one at a time
     files = sorted(p.relative_to(here) for p in here.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(apart) for p in apart.rglob("*") if p.is_file())
     assert all((here / f).read_bytes() == (apart / f).read_bytes() for f in files)
+
+
+def test_a_failing_document_source_stops_the_child_process_with_its_own_error(tmp_path):
+    def documents():
+        yield DOCS[0]
+        raise RuntimeError("检索文本不在缓存中")
+
+    with pytest.raises(RuntimeError, match="检索文本不在缓存中"):
+        search.build_index_apart(documents(), tmp_path / "apart")
+    assert not (tmp_path / "apart" / "docs.json").exists()
 
 
 def test_a_delta_gives_the_results_of_an_index_built_again(tmp_path):
