@@ -1,7 +1,9 @@
 """Index pages as Markdown: pure functions from the archive to page source.
 
 Every page is addressed by its source path under the docs directory (``years/2022/index.md``);
-MkDocs turns those into URLs (``years/2022/``) and resolves the relative links between them.
+MkDocs turns those into URLs (``years/2022/``) and resolves the relative Markdown links between
+them. Tables and other large parts are ready HTML blocks inside that Markdown (see ``ready``):
+Markdown never converts them, and their links are relative directory URLs made here.
 """
 
 from __future__ import annotations
