@@ -245,10 +245,13 @@ def _anywhere_figures(reports: list, keys: list[str], prints: list[Fingerprints]
     return [found[r.path] for r in reports]
 
 
-def attach_later(archive: Archive, cache: Cache | None = None) -> Callable[[], None] | None:
+def attach_later(
+    archive: Archive, cache: Cache | None = None, then: Callable[[], None] | None = None
+) -> Callable[[], None] | None:
     """Start ``attach`` in a second process; returns a function that waits for it and attaches the figures.
 
-    A full build renders its pages meanwhile, so the second core does the reuse work. Returns None
+    A full build renders its pages meanwhile, so the second core does the reuse work, and then
+    ``then()`` if given (more work whose results the process leaves in the cache). Returns None
     where processes cannot be forked (the caller then runs ``attach`` itself).
     """
     if "fork" not in multiprocessing.get_all_start_methods():
@@ -259,6 +262,8 @@ def attach_later(archive: Archive, cache: Cache | None = None) -> Callable[[], N
     def work() -> None:
         try:
             attach(archive, cache)
+            if then is not None:
+                then()
             sender.send((True, archive.reuse))
         except BaseException as exc:  # reported by the waiting side, with the reason
             sender.send((False, f"{type(exc).__name__}: {exc}"))

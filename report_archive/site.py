@@ -100,6 +100,9 @@ class Build:
     waiting: Callable[[], None] | None = None
     later: dict[str, Path] = field(default_factory=dict)  # generated pages written once figures are in
     late: dict[str, str] = field(default_factory=dict)  # ... and their Markdown, once written
+    # Full builds: ready pages (year compilations) to make once the second process has rendered
+    # their parts; MkDocs copies them after it has converted every page's Markdown.
+    pending: dict[str, tuple[Path, Deferred]] = field(default_factory=dict)
     digested: bool = False  # the digests of what report pages show are in ``state``
     blocks: dict[str, list[str]] = field(default_factory=dict)  # page -> ready HTML blocks, until converted
 
@@ -115,7 +118,9 @@ class Build:
         """Load and check the archive, then compute what every page shows: reuse, sections, history."""
         cache = Cache.for_project(root)
         archive = load_archive(docs_dir, root / "units.yml", cache)
-        waiting = reuse.attach_later(archive, cache) if _LATER else None
+        # The second process also renders the compilations' reports into the cache (see ``pending``).
+        then = (lambda: export_pages.prepare(archive, cache)) if cache.folder is not None else None
+        waiting = reuse.attach_later(archive, cache, then) if _LATER else None
         if waiting is None:
             reuse.attach(archive, cache)
         patterns = compile_patterns(section_patterns)
@@ -157,7 +162,16 @@ class Build:
 
     def generated_files(self, folder: Path) -> dict[str, Path]:
         """Each generated page written to a file under ``folder`` that changes only when its content does."""
-        files = {src: self._write(folder / src, src, markdown) for src, markdown in self.generated_pages().items()}
+        files = {}
+        for src, content in self.generated_pages().items():
+            if isinstance(content, Deferred) and self.waiting is not None:
+                self.state.digests[src] = self._digest(content)
+                if not self._current(folder / src, src):
+                    self.pending[src] = (folder / src, content)  # made in ``_write_later``
+                    self.generated.add(src)
+                    files[src] = folder / src
+                    continue
+            files[src] = self._write(folder / src, src, content)
         if self.waiting is None:
             later = {src: self._write(folder / src, src, md) for src, md in self._reuse_pages().items()}
         else:  # written when MkDocs reads them, after the reports: the figures are in by then
@@ -178,11 +192,9 @@ class Build:
         """
         self.generated.add(src)
         deferred = isinstance(markdown, Deferred)
-        page_digest = digest(self.theme, "deferred", markdown.key) if deferred else digest(self.theme, markdown)
-        self.state.digests[src] = page_digest
-        stamp = self.previous.stamps.get(src)
-        if self.previous.digests.get(src) == page_digest and stamp is not None and _stamp(path) == stamp:
-            self.state.stamps[src] = stamp  # unchanged, and the file is as the last build left it
+        self.state.digests[src] = self._digest(markdown)
+        if self._current(path, src):
+            self.state.stamps[src] = self.previous.stamps[src]  # unchanged, and as the last build left it
             return path
         data = (markdown.make() if deferred else markdown).encode("utf-8")
         if not path.exists() or path.read_bytes() != data:
@@ -191,9 +203,25 @@ class Build:
         self.state.stamps[src] = _stamp(path)
         return path
 
+    def _digest(self, content: str | Deferred) -> str:
+        return (
+            digest(self.theme, "deferred", content.key)
+            if isinstance(content, Deferred)
+            else digest(self.theme, content)
+        )
+
+    def _current(self, path: Path, src: str) -> bool:
+        """Whether ``src``'s file is what the last build wrote for the same content (digest and stamp)."""
+        stamp = self.previous.stamps.get(src)
+        content_digest = self.state.digests.get(src)
+        return stamp is not None and self.previous.digests.get(src) == content_digest and _stamp(path) == stamp
+
     def _write_later(self) -> dict[str, str]:
         """The generated pages left for after the reuse figures: written now, Markdown by source."""
         self._ready()
+        for src, (path, content) in list(self.pending.items()):
+            self._write(path, src, content)
+            del self.pending[src]
         markdown = {src: md for src, md in self._reuse_pages().items() if src in self.later}
         for src, md in markdown.items():
             self._write(self.later.pop(src), src, md)

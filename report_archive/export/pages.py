@@ -91,6 +91,12 @@ def compilation_pages(archive: Archive, cache: Cache | None = None) -> dict[str,
     return {compilation_page(year): page(year) for year in archive.years}
 
 
+def prepare(archive: Archive, cache: Cache) -> None:
+    """Render every year's compilation into ``cache`` (run by a full build's second process)."""
+    for year in archive.years:
+        compilation_body(select_year(archive, year), None, cache)
+
+
 def with_year_links(archive: Archive, generated: dict[str, str]) -> dict[str, str]:
     """``generated`` with the year pages in it linking to their compilation and its Word file."""
     linked = dict(generated)
