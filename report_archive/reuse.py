@@ -108,12 +108,17 @@ def anywhere(prints: list[Fingerprints]) -> list[Reuse]:
     return results
 
 
+def _locate(values: np.ndarray, sorted_set: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of ``values`` is or would be in ``sorted_set`` (sorted), and whether it is there."""
+    if not len(sorted_set):
+        return np.zeros(len(values), np.intp), np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return at, sorted_set[at] == values
+
+
 def _isin_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     """Whether each of ``values`` is in ``sorted_set`` (sorted)."""
-    if not len(sorted_set):
-        return np.zeros(len(values), dtype=bool)
-    at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
-    return sorted_set[at] == values
+    return _locate(values, sorted_set)[1]
 
 
 def from_previous(own: Fingerprints, before: Fingerprints) -> tuple[float, list[tuple[int, int]]]:
@@ -179,10 +184,7 @@ class SharedIndex:
 
     def _find(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Where each of ``hashes`` is or would be in the index, and whether it is there."""
-        if not len(self.hashes):
-            return np.zeros(len(hashes), np.intp), np.zeros(len(hashes), bool)
-        at = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
-        return at, self.hashes[at] == hashes
+        return _locate(hashes, self.hashes)
 
 
 _NONE = np.empty(0, np.uint64)

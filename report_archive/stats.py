@@ -10,7 +10,7 @@ from collections import Counter
 from html import escape
 
 from .archive import Archive
-from .pages import html_link, ready, unit_page, year_page
+from .pages import html_link, ready, table_html, text, unit_page, year_page
 
 STATS_PAGE = "stats/index.md"
 
@@ -61,7 +61,7 @@ def stats_page(archive: Archive) -> str:
 
     # The unit list, the matrix and the charts are ready HTML blocks (see ``pages.ready``).
     def unit_cell(unit: str) -> str:  # a unit with no report yet has no page to link to
-        return html_link(unit, unit_page(unit), source) if unit in archive.by_unit else escape(unit)
+        return html_link(unit, unit_page(unit), source) if unit in archive.by_unit else text(unit)
 
     submitted = len({archive.unit_of(r) for r in archive.by_year[latest]})
     lines.append(f"**{latest} 年**：{submitted} 个单位已提交，{len(missing)} 个未提交。")
@@ -71,17 +71,14 @@ def stats_page(archive: Archive) -> str:
     lines += ["", "## 报告提交情况", "", "每格是该单位该年的报告数，“—”表示没有报告。", ""]
     counted = Counter((r.year, archive.unit_of(r)) for r in archive.reports)
 
-    def row(cells: list[str], tag: str = "td") -> str:
-        return "<tr>" + "".join(f"<{tag}>{cell}</{tag}>" for cell in cells) + "</tr>"
-
-    table = ["<table>", "<thead>", row(["年份", *[unit_cell(u) for u in units], "合计"], "th"), "</thead>", "<tbody>"]
+    rows = []
     for year in years:
         counts = [counted[year, u] for u in units]
         cells = [str(c) if c else "—" for c in counts]
-        table.append(row([html_link(year, year_page(year), source), *cells, str(sum(counts))]))
+        rows.append([html_link(year, year_page(year), source), *cells, str(sum(counts))])
     totals = [str(len(archive.by_unit.get(u, []))) for u in units]
-    table.append(row(["<strong>合计</strong>", *totals, f"<strong>{len(archive.reports)}</strong>"]))
-    lines.append(ready("\n".join([*table, "</tbody>", "</table>"])))
+    rows.append(["<strong>合计</strong>", *totals, f"<strong>{len(archive.reports)}</strong>"])
+    lines.append(ready(table_html(["年份", *[unit_cell(u) for u in units], "合计"], rows)))
     per_year = [(str(y), float(len(archive.by_year[y]))) for y in archive.years]
     average = [(str(y), sum(r.length for r in archive.by_year[y]) / len(archive.by_year[y])) for y in archive.years]
     lines += ["## 每年的报告数", "", ready(bar_chart(per_year, "每年的报告数", " 份"))]
