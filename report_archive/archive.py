@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import Cache, digest
+from .cache import Cache, code_version, digest, keeping
 from .docs import scan_docs
 from .model import Problem, Report
 from .source import decode, guess_encoding, split
@@ -58,6 +58,7 @@ class Archive:
         self.by_unit: dict[str, list[Report]] = defaultdict(list)
         self.by_secretary: dict[str, list[Report]] = defaultdict(list)
         self._place: dict[str, int] = {}  # report path -> its index in by_unit[its unit]
+        self._signatures: dict[str, str] = {}
         for report in self.reports:
             self.by_year[report.year].append(report)
             self._place[report.path] = len(self.by_unit[self.unit_of(report)])
@@ -67,6 +68,15 @@ class Archive:
     def unit_of(self, report: Report) -> str:
         """The unit a report belongs to now (a report under a former name goes to the current unit)."""
         return self.registry.canonical(report.unit)
+
+    def signature(self, report: Report) -> str:
+        """A digest of all another page can show of ``report``: path, front matter, text, unit as registered now."""
+        found = self._signatures.get(report.path)
+        if found is None:
+            meta = repr(sorted(report.meta.items()))
+            found = digest(report.path, meta, report.body_digest, self.unit_of(report))
+            self._signatures[report.path] = found
+        return found
 
     def left_out(self, src: str) -> bool:
         """Whether docs file ``src`` stays out of the build: a draft, excluded, or inside an excluded folder."""
@@ -109,16 +119,18 @@ def load_archive(docs_dir: Path, units_file: Path, cache: Cache | None = None) -
     problems += found
     loaded: list[Report] = []
     cache = cache or Cache(None)
+    seen = {}
     for path in files:
         file = path.relative_to(docs_dir).as_posix()
-        data = path.read_bytes()
-        work = functools.partial(load_report, data, file, registry)
-        report, found = cache.compute("load", data, work, file, registry_key, keep=True)
+        report, found = _load(path, file, registry, registry_key, cache, seen)
         problems += found
         if report is not None:
             loaded.append(report)
         else:
             excluded.append(file)
+    if keeping():
+        _SEEN.clear()
+        _SEEN.update(seen)
     problems += check_duplicates(loaded)
     return Archive(
         reports=[r for r in loaded if not r.draft],
@@ -127,6 +139,29 @@ def load_archive(docs_dir: Path, units_file: Path, cache: Cache | None = None) -
         drafts=[r.path for r in loaded if r.draft],
         excluded=sorted(excluded),
     )
+
+
+# ``mkdocs serve``: file -> its stat and the cache key it was loaded under in the last build.
+_SEEN: dict[str, tuple[tuple[int, ...], str, str]] = {}
+
+
+def _load(
+    path: Path, file: str, registry: Registry, registry_key: str, cache: Cache, seen: dict
+) -> tuple[Report | None, list[Problem]]:
+    """One report file, through the cache. In ``mkdocs serve``, a file whose size, inode, modification
+    and change times are those of the last build is not read again: every write changes its change time."""
+    stat = path.stat()
+    signature = (stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
+    last = _SEEN.get(file)
+    if last is not None and last[:2] == (signature, registry_key):
+        found = cache.get(last[2], keep=True)
+        if found is not None:
+            seen[file] = last
+            return found
+    data = path.read_bytes()
+    key = digest("load", code_version(), file, registry_key, data)
+    seen[file] = (signature, registry_key, key)
+    return cache.cached(key, functools.partial(load_report, data, file, registry), keep=True)
 
 
 def problem_order(problem: Problem) -> tuple[str, int]:

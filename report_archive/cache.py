@@ -48,6 +48,18 @@ def keeping() -> bool:
     return _KEEPING
 
 
+def remember(key: str, work: Callable[[], T]) -> T:
+    """``work()``; in a process that keeps work between builds, its result from an earlier build
+    under the same ``key`` (a key made with :func:`digest` from everything ``work`` depends on).
+    Memory only: for what is cheap to make once but adds up over every report in every build."""
+    if not _KEEPING:
+        return work()
+    _USED.add(key)
+    if key not in _MEMORY:
+        _MEMORY[key] = work()
+    return _MEMORY[key]
+
+
 def forget_unused() -> None:
     """Drop kept entries that no lookup asked for since the last call (the end of a build)."""
     for key in set(_MEMORY) - _USED:

@@ -9,12 +9,14 @@ Markdown never converts them, and their links are relative directory URLs made h
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import quote, urlencode
 
 from .archive import Archive
+from .cache import Deferred, code_version, digest
 from .model import Report
 
 HOME_MARKER = "<!-- archive:summary -->"
@@ -171,11 +173,6 @@ def percent(share: float | None) -> str:
 
 
 def _reports_table(archive: Archive, reports: list[Report], source: str, columns: tuple[str, ...]) -> str:
-    def reused(report: Report) -> str:
-        figures = archive.reuse.get(report.path)
-        previous, _ = archive.neighbours(report)
-        return percent(figures.previous if figures is not None and previous is not None else None)
-
     cells = {
         "year": ("年份", lambda r: html_link(r.year, year_page(r.year), source)),
         "unit": ("单位", lambda r: html_link(r.unit, unit_page(archive.unit_of(r)), source)),
@@ -183,9 +180,16 @@ def _reports_table(archive: Archive, reports: list[Report], source: str, columns
         "position": ("职务", lambda r: text(r.position)),
         "title": ("标题", lambda r: html_link(r.title, r.path, source)),
         "length": ("字数", lambda r: _num(r.length)),
-        "reuse": ("与本单位上一份重复", reused),
+        "reuse": ("与本单位上一份重复", lambda r: _reused(archive, r)),
     }
     return _table([cells[c][0] for c in columns], ([cells[c][1](r) for c in columns] for r in reports))
+
+
+def _reused(archive: Archive, report: Report) -> str:
+    """The share of the report found in the same unit's previous one (a year page's column)."""
+    figures = archive.reuse.get(report.path)
+    previous, _ = archive.neighbours(report)
+    return percent(figures.previous if figures is not None and previous is not None else None)
 
 
 def years_index(archive: Archive) -> str:
@@ -343,21 +347,70 @@ def home_summary(archive: Archive, source: str = "index.md") -> str:
 
 def generated_pages(archive: Archive, with_reuse: bool = True) -> dict[str, str]:
     """Every index page (without ``reuse_pages`` if not ``with_reuse``): docs-relative source path -> Markdown."""
+    return {src: page.make() for src, page in index_pages(archive, with_reuse).items()}
+
+
+def index_pages(archive: Archive, with_reuse: bool = True) -> dict[str, Deferred]:
+    """``generated_pages``, each made only when its key is new.
+
+    A key names all its page shows of the archive: the signatures of the reports it lists (path,
+    front matter, text, unit), the registry, the code, and what else the page reads. An edit then
+    changes the keys of the few pages that show the edited report, and only those are made again.
+    """
     pages = {
-        YEARS_INDEX: years_index(archive),
-        UNITS_INDEX: units_index(archive),
-        SECRETARIES_INDEX: secretaries_index(archive),
+        YEARS_INDEX: _whole(archive, "years-index", years_index),
+        UNITS_INDEX: _whole(archive, "units-index", units_index),
+        SECRETARIES_INDEX: _whole(archive, "secretaries-index", secretaries_index),
     }
     if with_reuse:
-        pages |= reuse_pages(archive)
-    pages |= {unit_page(u): unit_detail(archive, u) for u in archive.units}
-    pages |= {secretary_page(s): secretary_detail(archive, s) for s in archive.secretaries}
+        pages |= keyed_reuse_pages(archive)
+    base = _base_key(archive)
+    for unit in archive.units:
+        make = functools.partial(unit_detail, archive, unit)
+        pages[unit_page(unit)] = _keyed(archive, base, "unit", unit, archive.by_unit[unit], make)
+    for name in archive.secretaries:
+        make = functools.partial(secretary_detail, archive, name)
+        pages[secretary_page(name)] = _keyed(archive, base, "secretary", name, archive.by_secretary[name], make)
     return pages
+
+
+def _base_key(archive: Archive) -> str:
+    """What every index page depends on: the code and the registry (names, order, former names)."""
+    return digest(code_version(), repr(archive.registry.units))
+
+
+def _keyed(
+    archive: Archive, base: str, kind: str, name: object, reports: list[Report], make: Callable[[], str], *extra: str
+) -> Deferred:
+    return Deferred(digest(kind, base, str(name), *extra, *map(archive.signature, reports)), make)
+
+
+def _whole(archive: Archive, kind: str, make: Callable[[Archive], str]) -> Deferred:
+    """A page that shows something of every report."""
+    return _keyed(archive, _base_key(archive), kind, "", archive.reports, functools.partial(make, archive))
 
 
 def reuse_pages(archive: Archive) -> dict[str, str]:
     """The index pages that show reuse figures (``archive.reuse`` must be attached): the year pages."""
-    return {year_page(y): year_detail(archive, y) for y in archive.years}
+    return {src: page.make() for src, page in keyed_reuse_pages(archive).items()}
+
+
+def keyed_reuse_pages(archive: Archive, decorate: Callable[[int, str], str] | None = None) -> dict[str, Deferred]:
+    """``reuse_pages``, each made only when its key is new; ``decorate(year, markdown)`` adds to a page."""
+    base, years = _base_key(archive), repr(archive.years)
+    pages = {}
+    for year in archive.years:
+        reports = archive.by_year[year]
+        make = functools.partial(_year_detail, archive, year, decorate)
+        cells = [_reused(archive, r) for r in reports]
+        linked = "decorated" if decorate else ""
+        pages[year_page(year)] = _keyed(archive, base, "year", year, reports, make, years, linked, *cells)
+    return pages
+
+
+def _year_detail(archive: Archive, year: int, decorate: Callable[[int, str], str] | None) -> str:
+    markdown = year_detail(archive, year)
+    return decorate(year, markdown) if decorate else markdown
 
 
 def reuse_pages_sources(archive: Archive) -> list[str]:

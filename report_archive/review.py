@@ -6,6 +6,7 @@ report page, to HTML rendered with the same Markdown library the site uses).
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -13,7 +14,7 @@ import markdown
 
 from . import sanitize
 from .archive import Archive
-from .cache import Cache
+from .cache import Cache, Deferred, code_version, digest
 from .model import Report
 from .pages import esc, html_link, link, page_url, ready, table_html
 from .sections import LABELS, Section, find_sections, flatten_headings
@@ -32,11 +33,16 @@ def sections_of(
 ) -> dict[str, dict[str, Section]]:
     """Report path -> the sections found in it."""
     cache = cache or Cache(None)
-    kinds = repr(sorted((kind, p.pattern) for kind, p in patterns.items()))
+    kinds = patterns_key(patterns)
     return {
         r.path: cache.compute("sections", r.body_digest, lambda r=r: find_sections(r.body, patterns), kinds, keep=True)
         for r in archive.reports
     }
+
+
+def patterns_key(patterns: dict[str, re.Pattern[str]]) -> str:
+    """The section patterns as a key part: what ``sections_of`` finds depends on them."""
+    return repr(sorted((kind, p.pattern) for kind, p in patterns.items()))
 
 
 def section_html(section: Section, cache: Cache | None = None) -> str:
@@ -104,8 +110,22 @@ def review_index(archive: Archive, found: dict[str, dict[str, Section]]) -> str:
 
 
 def review_pages(archive: Archive, found: dict[str, dict[str, Section]], cache: Cache | None = None) -> dict[str, str]:
-    pages = {REVIEW_INDEX: review_index(archive, found)}
-    pages |= {review_page_path(y): review_year(archive, y, found, cache) for y in archive.years}
+    return {src: page.make() for src, page in keyed_review_pages(archive, found, "", cache).items()}
+
+
+def keyed_review_pages(
+    archive: Archive, found: dict[str, dict[str, Section]], patterns: str, cache: Cache | None = None
+) -> dict[str, Deferred]:
+    """``review_pages``, each made only when its key is new; ``found`` as found with ``patterns``
+    (see ``patterns_key``). A year's page shows the sections of that year's reports alone."""
+    base = digest("review", code_version(), repr(archive.registry.units), patterns)
+    index = functools.partial(review_index, archive, found)
+    pages = {REVIEW_INDEX: Deferred(digest(base, "index", *map(archive.signature, archive.reports)), index)}
+    for year in archive.years:
+        reports = archive.by_year[year]
+        make = functools.partial(review_year, archive, year, found, cache)
+        key = digest(base, "year", str(year), *map(archive.signature, reports))
+        pages[review_page_path(year)] = Deferred(key, make)
     return pages
 
 

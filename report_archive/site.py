@@ -10,10 +10,12 @@ with their content. The result is the same as a clean build's (a test checks it 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,7 +24,7 @@ from typing import Any
 
 from . import history, liveindex, pages, reuse, review, sanitize, search, stats
 from .archive import Archive, load_archive
-from .cache import Cache, Deferred, code_version, digest, forget_unused, keep_in_memory
+from .cache import Cache, Deferred, code_version, digest, forget_unused, keep_in_memory, remember
 from .export import pages as export_pages
 from .model import Problem, Report
 from .sections import Section, compile_patterns
@@ -90,6 +92,7 @@ class Build:
     site_dir: Path
     theme: str  # digest of everything besides the archive that shapes pages
     sections: dict[str, dict[str, Section]] = field(default_factory=dict)
+    patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)  # what ``sections`` were found with
     contexts: dict[str, dict[str, object]] = field(default_factory=dict)  # report path -> template data
     injected: dict[str, str] = field(default_factory=dict)  # home / guide -> Markdown put into them
     state: BuildState = field(default_factory=BuildState)
@@ -125,7 +128,7 @@ class Build:
             reuse.attach(archive, cache)
         patterns = compile_patterns(section_patterns)
         sections = review.sections_of(archive, patterns, cache)
-        build = cls(archive, cache, site_dir, _theme_digest(theme_inputs, section_patterns), sections)
+        build = cls(archive, cache, site_dir, _theme_digest(theme_inputs, section_patterns), sections, patterns)
         build.changed = history.last_changed(root)
         build.waiting = waiting
         if waiting is None:
@@ -139,32 +142,34 @@ class Build:
             self.waiting()
             self.waiting = None
         if not self.contexts:
-            self.contexts = {r.path: self._report_context(r, self.changed.get(r.path)) for r in self.archive.reports}
+            for report in self.archive.reports:
+                context, page_digest = self._context_and_digest(report)
+                self.contexts[report.path] = context
+                self.state.digests[report.path] = page_digest
 
     # ---- pages --------------------------------------------------------------------------------
 
     def generated_pages(self) -> dict[str, str | Deferred]:
-        """Source path -> content of every generated page but the year pages (see ``_reuse_pages``).
-
-        Markdown for the pages MkDocs renders; the year compilations are ready HTML pages.
-        """
+        """Source path -> Markdown of every generated page MkDocs renders but the year pages (see
+        ``_reuse_pages``); most are ``Deferred``, made only when what they show changed."""
         archive = self.archive
-        generated = pages.generated_pages(archive, with_reuse=False)
+        generated: dict[str, str | Deferred] = dict(pages.index_pages(archive, with_reuse=False))
         generated[stats.STATS_PAGE] = stats.stats_page(archive)
-        generated |= review.review_pages(archive, self.sections, self.cache)
+        generated |= review.keyed_review_pages(archive, self.sections, review.patterns_key(self.patterns), self.cache)
         generated[search.PAGE] = search.PAGE_SOURCE
-        generated |= export_pages.compilation_pages(archive, self.cache)
         return generated
 
-    def _reuse_pages(self) -> dict[str, str]:
+    def _reuse_pages(self) -> dict[str, Deferred]:
         """The pages showing reuse figures (the year pages, with their links to the compilation)."""
-        return export_pages.with_year_links(self.archive, pages.reuse_pages(self.archive))
+        return pages.keyed_reuse_pages(self.archive, functools.partial(export_pages.link_year_page, self.archive))
 
     def generated_files(self, folder: Path) -> dict[str, Path]:
         """Each generated page written to a file under ``folder`` that changes only when its content does."""
-        files = {}
-        for src, content in self.generated_pages().items():
-            if isinstance(content, Deferred) and self.waiting is not None:
+        files = {src: self._write(folder / src, src, content) for src, content in self.generated_pages().items()}
+        # The year compilations: ready HTML pages, made (in full builds) once the second process has
+        # rendered their reports.
+        for src, content in export_pages.compilation_pages(self.archive, self.cache).items():
+            if self.waiting is not None:
                 self.state.digests[src] = self._digest(content)
                 if not self._current(folder / src, src):
                     self.pending[src] = (folder / src, content)  # made in ``_write_later``
@@ -222,9 +227,10 @@ class Build:
         for src, (path, content) in list(self.pending.items()):
             self._write(path, src, content)
             del self.pending[src]
-        markdown = {src: md for src, md in self._reuse_pages().items() if src in self.later}
-        for src, md in markdown.items():
-            self._write(self.later.pop(src), src, md)
+        markdown = {}
+        for src, content in self._reuse_pages().items():
+            if src in self.later:
+                markdown[src] = self._write(self.later.pop(src), src, content).read_text(encoding="utf-8")
         return markdown
 
     def inject(self, src: str, repo_url: str | None, edit_uri: str | None) -> None:
@@ -279,16 +285,31 @@ class Build:
         return removed
 
     def _page_digests(self) -> None:
-        """What each report page and the pages with injected Markdown show, as digests."""
+        """What each page with injected Markdown shows, as digests (report pages': see ``_ready``)."""
         self.digested = True
-        for path, context in self.contexts.items():
-            report = self.archive.get(path)
-            assert report is not None
-            self.state.digests[path] = digest(
-                self.theme, report.path, repr(report.meta), report.body_digest, _stable(context)
-            )
         for src, markdown in self.injected.items():
             self.state.digests[src] = digest(self.theme, src, markdown)
+
+    def _context_and_digest(self, report: Report) -> tuple[dict[str, object], str]:
+        """What a report page shows around its text, and a digest of all the page shows.
+
+        ``mkdocs serve`` keeps both between builds under a key made of all they are made from: the
+        report, its neighbours (each by its signature), its reuse figures and its last change.
+        """
+        archive = self.archive
+        changed = self.changed.get(report.path)
+        previous, following = archive.neighbours(report)
+        around = [archive.signature(r) if r else "" for r in (report, previous, following)]
+        figures = archive.reuse.get(report.path)
+        shares = f"{figures.previous!r} {figures.anywhere!r}" if figures else ""  # the page shows no spans
+        key = digest("report-page", self.theme, *around, shares, str(changed))
+
+        def make() -> tuple[dict[str, object], str]:
+            context = self._report_context(report, changed)
+            meta = repr(report.meta)
+            return context, digest(self.theme, report.path, meta, report.body_digest, _stable(context))
+
+        return remember(key, make)
 
     # ---- report pages -------------------------------------------------------------------------
 

@@ -230,3 +230,37 @@ def test_a_stored_text_carries_no_second_copy(tmp_path):
     assert stored == text and sys.getsizeof(stored) == sys.getsizeof(text)
     kept = cache.put(digest("kind", "x"), {"body": "".join(["正文"] * 1000)})
     assert sys.getsizeof(kept["body"]) == sys.getsizeof("".join(["正文"] * 1000))
+
+
+def test_a_serve_session_reads_a_report_again_after_any_write(tmp_path, monkeypatch):
+    """Between the builds of a serve session a report is read again only when its file's stat changed;
+    a write that keeps the size and puts the modification time back still changes the change time."""
+    from report_archive import load_archive
+    from report_archive.cache import keep_in_memory
+
+    project = Project(tmp_path / "project", UNITS)
+    _archive(project)
+    path = project.docs / "reports/2021/市民政局.md"
+    reads: list[str] = []
+    read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: (reads.append(self.name), read_bytes(self))[1])
+
+    def body() -> str:
+        archive = load_archive(project.docs, project.path / "units.yml", Cache(tmp_path / "cache"))
+        report = archive.get("reports/2021/市民政局.md")
+        assert report is not None
+        return report.body
+
+    keep_in_memory(True)
+    try:
+        assert "市民政局2021年做了很多工作" in body()
+        reads.clear()
+        assert "市民政局2021年做了很多工作" in body()
+        assert "市民政局.md" not in reads  # unchanged: not read again
+        before = path.stat()
+        path.write_bytes(path.read_bytes().replace("做了很多工作".encode(), "做了不少事情".encode()))
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+        assert "市民政局2021年做了不少事情" in body()
+    finally:
+        keep_in_memory(False)

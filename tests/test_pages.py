@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from report_archive import Archive, Registry, Report, Unit, pages
+from report_archive.reuse import Reuse
 
 
 def make_archive() -> Archive:
@@ -157,3 +158,42 @@ def test_relative_urls_between_pages():
     }
     for (source, target), url in cases.items():
         assert pages.relative_url(source, target) == url, (source, target)
+
+
+def _keys(archive: Archive) -> dict[str, str]:
+    return {src: page.key for src, page in pages.index_pages(archive).items()}
+
+
+def test_an_edit_changes_the_keys_of_the_pages_that_show_the_report_and_no_others():
+    before = make_archive()
+    after = make_archive()
+    edited = after.get("reports/2022/市财政局.md")
+    assert edited is not None
+    after.reports[after.reports.index(edited)] = Report(
+        2022, "市财政局", "王五", edited.path, meta={"position": "局长"}, body=edited.body
+    )
+    after = Archive(after.reports, after.registry)
+    changed = {src for src, key in _keys(after).items() if _keys(before)[src] != key}
+    whole = {"years/index.md", "units/index.md", "secretaries/index.md"}
+    assert changed == whole | {"years/2022/index.md", "units/市财政局/index.md", "secretaries/王五/index.md"}
+    assert _keys(make_archive()) == _keys(before)  # the same archive, the same keys
+
+
+def _new_parent(archive: Archive) -> Archive:
+    units = [Unit(u.name, u.order, parent=u.parent or "市政府") for u in archive.registry.units]
+    return Archive(archive.reports, Registry(units))
+
+
+def _reused(archive: Archive) -> Archive:
+    archive.reuse["reports/2022/市民政局.md"] = Reuse(previous=0.5, anywhere=0.5)
+    return archive
+
+
+@pytest.mark.parametrize("change", [_new_parent, _reused])  # a unit page shows its parent; a year page, reuse
+def test_what_a_page_shows_besides_its_reports_is_in_its_key(change):
+    before, after = make_archive(), change(make_archive())
+    made, made_before = pages.generated_pages(after), pages.generated_pages(before)
+    keys, keys_before = _keys(after), _keys(before)
+    differ = {src for src in made if made[src] != made_before[src]}
+    assert differ  # the change shows somewhere
+    assert {src for src in differ if keys[src] == keys_before[src]} == set()

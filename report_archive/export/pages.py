@@ -97,12 +97,7 @@ def prepare(archive: Archive, cache: Cache) -> None:
         compilation_body(select_year(archive, year), None, cache)
 
 
-def with_year_links(archive: Archive, generated: dict[str, str]) -> dict[str, str]:
-    """``generated`` with the year pages in it linking to their compilation and its Word file."""
-    linked = dict(generated)
-    for year in archive.years:
-        page = year_page(year)
-        if page in linked:
-            heading, _, rest = linked[page].partition("\n\n")
-            linked[page] = f"{heading}\n\n{year_links(archive, year)}{rest}"
-    return linked
+def link_year_page(archive: Archive, year: int, markdown: str) -> str:
+    """A year page's Markdown with the links to its compilation and its Word file under the heading."""
+    heading, _, rest = markdown.partition("\n\n")
+    return f"{heading}\n\n{year_links(archive, year)}{rest}"
