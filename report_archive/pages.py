@@ -357,37 +357,37 @@ def index_pages(archive: Archive, with_reuse: bool = True) -> dict[str, Deferred
     front matter, text, unit), the registry, the code, and what else the page reads. An edit then
     changes the keys of the few pages that show the edited report, and only those are made again.
     """
+    base = base_key(archive)
     pages = {
-        YEARS_INDEX: _whole(archive, "years-index", years_index),
-        UNITS_INDEX: _whole(archive, "units-index", units_index),
-        SECRETARIES_INDEX: _whole(archive, "secretaries-index", secretaries_index),
+        src: keyed(archive, base, kind, "", archive.reports, functools.partial(make, archive))  # every report
+        for src, kind, make in (
+            (YEARS_INDEX, "years-index", years_index),
+            (UNITS_INDEX, "units-index", units_index),
+            (SECRETARIES_INDEX, "secretaries-index", secretaries_index),
+        )
     }
     if with_reuse:
         pages |= keyed_reuse_pages(archive)
-    base = _base_key(archive)
     for unit in archive.units:
         make = functools.partial(unit_detail, archive, unit)
-        pages[unit_page(unit)] = _keyed(archive, base, "unit", unit, archive.by_unit[unit], make)
+        pages[unit_page(unit)] = keyed(archive, base, "unit", unit, archive.by_unit[unit], make)
     for name in archive.secretaries:
         make = functools.partial(secretary_detail, archive, name)
-        pages[secretary_page(name)] = _keyed(archive, base, "secretary", name, archive.by_secretary[name], make)
+        pages[secretary_page(name)] = keyed(archive, base, "secretary", name, archive.by_secretary[name], make)
     return pages
 
 
-def _base_key(archive: Archive) -> str:
-    """What every index page depends on: the code and the registry (names, order, former names)."""
-    return digest(code_version(), repr(archive.registry.units))
+def base_key(archive: Archive, *more: str) -> str:
+    """What every generated page depends on: the code and the registry (names, order, former names),
+    and ``more`` of what a kind of page depends on."""
+    return digest(code_version(), repr(archive.registry.units), *more)
 
 
-def _keyed(
+def keyed(
     archive: Archive, base: str, kind: str, name: object, reports: list[Report], make: Callable[[], str], *extra: str
 ) -> Deferred:
+    """A page listing ``reports``, made by ``make`` when its key is new (``base`` from ``base_key``)."""
     return Deferred(digest(kind, base, str(name), *extra, *map(archive.signature, reports)), make)
-
-
-def _whole(archive: Archive, kind: str, make: Callable[[Archive], str]) -> Deferred:
-    """A page that shows something of every report."""
-    return _keyed(archive, _base_key(archive), kind, "", archive.reports, functools.partial(make, archive))
 
 
 def reuse_pages(archive: Archive) -> dict[str, str]:
@@ -397,14 +397,14 @@ def reuse_pages(archive: Archive) -> dict[str, str]:
 
 def keyed_reuse_pages(archive: Archive, decorate: Callable[[int, str], str] | None = None) -> dict[str, Deferred]:
     """``reuse_pages``, each made only when its key is new; ``decorate(year, markdown)`` adds to a page."""
-    base, years = _base_key(archive), repr(archive.years)
+    base, years = base_key(archive), repr(archive.years)
     pages = {}
     for year in archive.years:
         reports = archive.by_year[year]
         make = functools.partial(_year_detail, archive, year, decorate)
         cells = [_reused(archive, r) for r in reports]
         linked = "decorated" if decorate else ""
-        pages[year_page(year)] = _keyed(archive, base, "year", year, reports, make, years, linked, *cells)
+        pages[year_page(year)] = keyed(archive, base, "year", year, reports, make, years, linked, *cells)
     return pages
 
 

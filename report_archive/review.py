@@ -14,9 +14,9 @@ import markdown
 
 from . import sanitize
 from .archive import Archive
-from .cache import Cache, Deferred, code_version, digest
+from .cache import Cache, Deferred
 from .model import Report
-from .pages import esc, html_link, link, page_url, ready, table_html
+from .pages import base_key, esc, html_link, keyed, link, page_url, ready, table_html
 from .sections import LABELS, Section, find_sections, flatten_headings
 
 REVIEW_INDEX = "review/index.md"
@@ -118,14 +118,12 @@ def keyed_review_pages(
 ) -> dict[str, Deferred]:
     """``review_pages``, each made only when its key is new; ``found`` as found with ``patterns``
     (see ``patterns_key``). A year's page shows the sections of that year's reports alone."""
-    base = digest("review", code_version(), repr(archive.registry.units), patterns)
+    base = base_key(archive, "review", patterns)
     index = functools.partial(review_index, archive, found)
-    pages = {REVIEW_INDEX: Deferred(digest(base, "index", *map(archive.signature, archive.reports)), index)}
+    pages = {REVIEW_INDEX: keyed(archive, base, "index", "", archive.reports, index)}
     for year in archive.years:
-        reports = archive.by_year[year]
         make = functools.partial(review_year, archive, year, found, cache)
-        key = digest(base, "year", str(year), *map(archive.signature, reports))
-        pages[review_page_path(year)] = Deferred(key, make)
+        pages[review_page_path(year)] = keyed(archive, base, "year", year, archive.by_year[year], make)
     return pages
 
 
