@@ -9,6 +9,10 @@ put in place of both. Waiting for it (:func:`wait`) leaves exactly the index a c
 Behind a delta, the whole index starts only once builds have paused for ``QUIET`` seconds: while
 someone saves again and again, its child process and the copying of every document to it would
 slow each rebuild (by about a third at 2,500 reports); the delta keeps search current meanwhile.
+A whole index that a newer build overtakes while it is being built is abandoned (its child
+process stopped) rather than finished: at 10,000 reports it takes about a minute, all of it
+competing with the rebuilds that follow. Only the session's first index, with no main index to
+put a delta beside, is always finished: until it is, the site has no search at all.
 """
 
 from __future__ import annotations
@@ -59,12 +63,16 @@ def wait() -> None:
 
 
 def update(
-    docs: Docs, out: Path, build: Callable[[Sequence[search.SearchDoc], Path], object], failed: Callable[[], None]
+    docs: Docs,
+    out: Path,
+    build: Callable[[Sequence[search.SearchDoc], Path, Callable[[], bool]], object],
+    failed: Callable[[], None],
 ) -> None:
     """Make ``docs`` searchable in ``out``: a delta now if a main index is there, the whole index behind it.
 
-    ``build(documents, folder)`` writes a whole index into ``folder``; ``failed()`` is called if it
-    raises (the session goes on; the next build tries again).
+    ``build(documents, folder, cancelled)`` writes a whole index into ``folder``, or raises
+    :class:`search.Cancelled` once ``cancelled()`` is true (a newer build's index follows);
+    ``failed()`` is called if it raises anything else (the session goes on; the next build tries again).
     """
     global _latest, _writer, _main
     with _lock:
@@ -89,7 +97,10 @@ def update(
                 return
         fresh = out.with_name(out.name + ".new")
         try:
-            build(docs.docs, fresh)
+            build(docs.docs, fresh, lambda: _latest is not docs and _main is not None)
+        except search.Cancelled:
+            log.debug("搜索索引已被更新的构建取代")
+            return
         except Exception:
             failed()
             log.exception("搜索索引写入失败")

@@ -31,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -262,7 +262,11 @@ def build_index(docs: list[SearchDoc], out: Path, shards: tuple[int, int] | None
     return IndexStats(len(docs), int(np.count_nonzero(ids)), text_bytes, size, files + 1)
 
 
-def build_index_apart(docs: Iterable[SearchDoc], out: Path) -> IndexStats:
+class Cancelled(Exception):
+    """The index being built is no longer wanted (``build_index_apart``'s ``cancelled`` said so)."""
+
+
+def build_index_apart(docs: Iterable[SearchDoc], out: Path, cancelled: Callable[[], bool] | None = None) -> IndexStats:
     """``build_index`` in a child process.
 
     A long-lived process (``mkdocs serve``) then keeps its interpreter for its own work (serving
@@ -270,6 +274,9 @@ def build_index_apart(docs: Iterable[SearchDoc], out: Path) -> IndexStats:
     index's working memory out of its own peak. The documents are sent one at a time as ``docs``
     yields them, their texts as UTF-8 bytes (pickling a string would leave a UTF-8 copy attached
     to it for good).
+
+    ``cancelled()`` is asked before each document and a few times a second while the child works;
+    once it is true the child is stopped and :class:`Cancelled` raised (``out`` is then incomplete).
     """
     parent = str(Path(__file__).resolve().parents[1])
     env = os.environ | {"PYTHONPATH": os.pathsep.join(p for p in (parent, os.environ.get("PYTHONPATH")) if p)}
@@ -284,14 +291,24 @@ def build_index_apart(docs: Iterable[SearchDoc], out: Path) -> IndexStats:
                     pickler = pickle.Pickler(child.stdin, protocol=pickle.HIGHEST_PROTOCOL)
                     pickler.dump(str(out))
                     for d in docs:
+                        if cancelled is not None and cancelled():
+                            raise Cancelled
                         pickler.dump((d.url, d.title, d.year, d.unit, d.secretary, d.text.encode(), d.body_start))
                         pickler.clear_memo()
                     pickler.dump(None)
             except BrokenPipeError:  # the child failed; its errors say why
                 pass
+            while cancelled is not None:  # the figures it sends are small: they wait in the pipe
+                if cancelled():
+                    raise Cancelled
+                try:
+                    child.wait(timeout=0.2)
+                    break
+                except subprocess.TimeoutExpired:
+                    pass
             with child.stdout:
                 result = child.stdout.read()
-        except BaseException:  # ``docs`` failed: the child must not outlive it
+        except BaseException:  # ``docs`` failed or the index is cancelled: the child must not outlive it
             child.kill()
             child.wait()
             raise

@@ -381,9 +381,9 @@ class Build:
                 raise RuntimeError(f"{report.path} 的检索文本不在缓存中。请删除 .cache/archive 后重新构建。")
             yield search.SearchDoc(*fields[:5], text, fields[5])
 
-    def _index_apart(self, docs: Iterable[search.SearchDoc], fresh: Path) -> None:
+    def _index_apart(self, docs: Iterable[search.SearchDoc], fresh: Path, cancelled: Callable[[], bool]) -> None:
         """A serve session's whole index, built in a child process (see :mod:`liveindex`)."""
-        self._fresh_index(docs, fresh, search.build_index_apart)
+        self._fresh_index(docs, fresh, lambda d, f: search.build_index_apart(d, f, cancelled))
 
     def _failed(self) -> None:
         """The serve session's index could not be written: the next build writes everything again."""

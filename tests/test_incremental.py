@@ -109,7 +109,7 @@ def test_a_serve_session_gives_what_clean_builds_give(tmp_path, monkeypatch):
     served = tmp_path / "served"
     gate = threading.Event()  # holds the whole index back, so that the delta can be looked at
     whole = site.Build._index_apart
-    monkeypatch.setattr(site.Build, "_index_apart", lambda self, docs, fresh: (gate.wait(60), whole(self, docs, fresh)))
+    monkeypatch.setattr(site.Build, "_index_apart", lambda self, *args: (gate.wait(60), whole(self, *args)))
 
     def serve_build() -> None:  # what each rebuild of `mkdocs serve --dirty` does
         config = load_config(str(project.path / "mkdocs.yml"), site_dir=str(served))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
+import threading
 from pathlib import Path
 
 import pytest
 from conftest import SEED
 
-from report_archive import search
+from report_archive import liveindex, search
 from report_archive.search import build_index, display_text, html_to_text, make_doc, normalize, shard_counts
 
 
@@ -208,6 +210,104 @@ def test_a_failing_document_source_stops_the_child_process_with_its_own_error(tm
     with pytest.raises(RuntimeError, match="检索文本不在缓存中"):
         search.build_index_apart(documents(), tmp_path / "apart")
     assert not (tmp_path / "apart" / "docs.json").exists()
+
+
+def _children(monkeypatch) -> list[subprocess.Popen]:
+    """The child processes started from now on (the real ones, recorded)."""
+    started: list[subprocess.Popen] = []
+    popen = subprocess.Popen
+
+    def record(*args, **kwargs):
+        started.append(popen(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(subprocess, "Popen", record)
+    return started
+
+
+def test_a_cancelled_index_stops_its_child_process(tmp_path, monkeypatch):
+    children = _children(monkeypatch)
+    sent: list[search.SearchDoc] = []
+
+    def documents():
+        for doc in DOCS:
+            sent.append(doc)
+            yield doc
+
+    with pytest.raises(search.Cancelled):  # while the documents are sent
+        search.build_index_apart(documents(), tmp_path / "a", lambda: len(sent) >= 2)
+    assert len(sent) == 2 and children[0].returncode is not None
+    assert not (tmp_path / "a" / "docs.json").exists()
+
+    every = threading.Event()
+
+    def all_documents():
+        yield from DOCS
+        every.set()
+
+    with pytest.raises(search.Cancelled):  # while the child builds the index
+        search.build_index_apart(all_documents(), tmp_path / "b", every.is_set)
+    assert children[1].returncode is not None and children[1].returncode < 0  # stopped, not finished
+
+
+def _overtaken(tmp_path: Path, first: list | None, monkeypatch) -> tuple[list, list]:
+    """A serve session's whole index (after ``first``'s, if given) overtaken halfway by a newer build's.
+
+    Returns what each whole index came to (its figures, or "cancelled") and the failures.
+    """
+    out, outcomes, failures = tmp_path / "index", [], []
+    started, release = threading.Event(), threading.Event()
+    monkeypatch.setattr(liveindex, "QUIET", 0.0)
+
+    def build(documents, folder, cancelled):
+        def held():
+            for number, doc in enumerate(documents):
+                if number == 1 and not started.is_set():  # the older of the two, halfway
+                    started.set()
+                    release.wait(60)
+                yield doc
+
+        try:
+            outcomes.append(search.build_index_apart(held(), folder, cancelled))
+        except search.Cancelled:
+            outcomes.append("cancelled")
+            raise
+
+    def update(items: list) -> None:
+        docs = liveindex.Docs(repr(items), [(d.url, d.title) for d in items], items)
+        liveindex.update(docs, out, build, lambda: failures.append(items))
+
+    liveindex.reset()
+    try:
+        if first is not None:
+            started.set()  # not held
+            update(first)
+            liveindex.wait()
+            started.clear()
+            outcomes.clear()
+        update(DOCS[:3])
+        assert started.wait(60)
+        update(DOCS[1:])
+        release.set()
+        liveindex.wait()
+    finally:
+        release.set()
+        liveindex.reset()
+    build_index(DOCS[1:], tmp_path / "clean")
+    assert (out / "docs.json").read_bytes() == (tmp_path / "clean" / "docs.json").read_bytes()
+    return outcomes, failures
+
+
+def test_a_serve_session_abandons_a_whole_index_that_a_newer_build_overtakes(tmp_path, monkeypatch):
+    """The older build's child is stopped, the session goes on, the newest documents are indexed."""
+    outcomes, failures = _overtaken(tmp_path, DOCS[2:], monkeypatch)
+    assert outcomes[0] == "cancelled" and len(outcomes) == 2 and failures == []
+
+
+def test_a_serve_sessions_first_whole_index_is_finished_even_when_overtaken(tmp_path, monkeypatch):
+    """Before it, there is no index to put a delta beside: search would wait for the newest build's."""
+    outcomes, failures = _overtaken(tmp_path, None, monkeypatch)
+    assert "cancelled" not in outcomes and len(outcomes) == 2 and failures == []
 
 
 def test_a_delta_gives_the_results_of_an_index_built_again(tmp_path):
