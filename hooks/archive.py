@@ -9,8 +9,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from mkdocs.structure.files import File, InclusionLevel
+from mkdocs.structure.toc import get_toc
 
 from report_archive import site
+from report_archive.converted import Converted
 
 log = logging.getLogger("mkdocs.hooks.archive")
 _build: site.Build | None = None
@@ -48,13 +50,25 @@ def on_files(files, config):
 
 
 def on_page_markdown(markdown, page, config, files):
-    """Fill in the home page's account of the archive and the guide's new-report links."""
-    return _build.page_markdown(page.file.src_uri, markdown)
+    """Fill in the home page's account of the archive and the guide's new-report links.
+    A page whose conversion is kept from an earlier build is not converted again (see ``on_page_content``)."""
+    markdown = _build.page_markdown(page.file.src_uri, markdown)
+    if _build.conversions.before(page.file.src_uri, markdown, "title" in page.meta):
+        return ""
+    return markdown
 
 
 def on_page_content(html, page, config, files):
     """Publish each report's HTML through the allowlist (an error for whatever it removes); keep it for search.
     Other pages get back the ready HTML blocks their Markdown left out."""
+    kept = _build.conversions.found(page.file.src_uri)
+    if kept is not None:  # what MkDocs takes from a conversion, as the kept one gave it
+        html, page.toc, page.present_anchor_ids = kept.html, get_toc(kept.toc), set(kept.anchors)
+        page.links_to_anchors = {page.file: dict(kept.own_links)} if kept.own_links else {}
+    else:
+        own_links = (page.links_to_anchors or {}).get(page.file, {})
+        converted = Converted(html, _tokens(page.toc), frozenset(page.present_anchor_ids or ()), dict(own_links))
+        _build.conversions.after(page.file.src_uri, converted)
     report = _build.archive.get(page.file.src_uri)
     if report is None:
         return _build.page_html(page.file.src_uri, html)
@@ -70,6 +84,11 @@ def on_page_context(context, page, config, nav):
     if report is not None:
         context["report"] = _build.report_context(report)
     return context
+
+
+def _tokens(toc) -> list[dict]:
+    """A page's table of contents as the tokens ``get_toc`` makes it from."""
+    return [{"level": a.level, "id": a.id, "name": a.title, "children": _tokens(a.children)} for a in toc]
 
 
 def on_post_build(config):

@@ -25,6 +25,7 @@ from typing import Any
 from . import history, liveindex, pages, reuse, review, sanitize, search, stats
 from .archive import Archive, load_archive
 from .cache import Cache, Deferred, code_version, digest, forget_unused, keep_in_memory, remember
+from .converted import Conversions
 from .export import pages as export_pages
 from .model import Problem, Report
 from .sections import Section, compile_patterns
@@ -108,6 +109,10 @@ class Build:
     pending: dict[str, tuple[Path, Deferred]] = field(default_factory=dict)
     digested: bool = False  # the digests of what report pages show are in ``state``
     blocks: dict[str, list[str]] = field(default_factory=dict)  # page -> ready HTML blocks, until converted
+    conversions: Conversions = field(init=False)  # pages' HTML kept from earlier conversions
+
+    def __post_init__(self) -> None:
+        self.conversions = Conversions(self.cache, self.theme)
 
     @classmethod
     def start(
@@ -349,6 +354,7 @@ class Build:
 
     def finish(self, with_search: bool) -> search.IndexStats | None:
         """Write the search index when what it indexes changed (or it is missing); keep the state."""
+        log.info(f"Markdown 转换：{self.conversions.converted} 个页面，沿用之前的转换：{self.conversions.used} 个页面")
         if not self.digested:  # a full build: what its pages show, for the dirty builds after it
             self._write_later()
             self._page_digests()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import filecmp
 import os
+import re
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
-from conftest import Project, report_text
+from conftest import Project, build_site, report_text
 
 from report_archive.cache import Cache, code_version, digest
 
@@ -264,3 +265,45 @@ def test_a_serve_session_reads_a_report_again_after_any_write(tmp_path, monkeypa
         assert "市民政局2021年做了不少事情" in body()
     finally:
         keep_in_memory(False)
+
+
+def _conversions(result: subprocess.CompletedProcess) -> tuple[int, int]:
+    """Pages converted afresh and pages whose conversion an earlier build kept, as the build logged them."""
+    converted, kept = re.search(r"Markdown 转换：(\d+) 个页面，沿用之前的转换：(\d+) 个页面", result.stderr).groups()
+    return int(converted), int(kept)
+
+
+def test_a_build_that_uses_kept_conversions_gives_the_same_site(tmp_path):
+    """Reports with a title and no link to another file are not converted again; the site is the same."""
+    project = Project(tmp_path / "project", UNITS)
+    body = (
+        "# 述职报告\n\n## 一、履职情况\n\n见[问题](#problems)和脚注[^1]。\n\n"
+        "## 二、存在的问题 {#problems}\n\n不少。\n\n[^1]: 注。\n"
+    )
+    for year in (2020, 2021, 2022):
+        project.write(f"reports/{year}/市民政局.md", report_text(year=year, title=f"{year}年述职", body=body))
+    project.write("reports/2022/市财政局.md", report_text(unit="市财政局", secretary="李四", body=body))  # no title
+    linked = "# 述职报告\n\n见[去年](../2021/市民政局.md)。\n"
+    project.write("reports/2021/区教育局.md", report_text(2021, "区教育局", "王五", linked, title="链接"))
+    first = build_site(project.path, tmp_path / "first")
+    second = build_site(project.path, tmp_path / "second")
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    assert _conversions(first)[1] == 0
+    converted, kept = _conversions(second)
+    # the three titled reports and the search page (a title, no links) are kept; the untitled report,
+    # the one with a link to another report and the other pages are converted again
+    assert kept == 4 and converted == _conversions(first)[0] - 4
+    assert _differences(tmp_path / "first", tmp_path / "second") == []
+    page = (tmp_path / "second" / "reports" / "2021" / "市民政局" / "index.html").read_text(encoding="utf-8")
+    assert 'href="#problems"' in page and 'id="fn:1"' in page and 'class="md-nav__link"' in page
+
+
+def test_a_kept_conversion_keeps_its_broken_anchor_a_warning(tmp_path):
+    """The anchors a page links to in itself are checked as after a conversion: strict fails again."""
+    project = Project(tmp_path / "project", UNITS)
+    body = "# 述职报告\n\n见[问题](#没有这一节)。\n"
+    project.write("reports/2022/市民政局.md", report_text(title="2022年述职", body=body))
+    for attempt in range(2):
+        result = build_site(project.path, tmp_path / f"site-{attempt}")
+        assert result.returncode != 0 and "没有这一节" in result.stderr, attempt
+    assert _conversions(result)[1] == 2  # the report and the search page (no links, a title)
