@@ -86,6 +86,12 @@ def on_page_context(context, page, config, nav):
     return context
 
 
+def on_env(env, config, files):
+    """Every page's text is known: start writing the search index while the pages render."""
+    _build.index_ahead(config.extra.get("search_index", True))
+    return env
+
+
 def _tokens(toc) -> list[dict]:
     """A page's table of contents as the tokens ``get_toc`` makes it from."""
     return [{"level": a.level, "id": a.id, "name": a.title, "children": _tokens(a.children)} for a in toc]

@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,8 @@ class Build:
     digested: bool = False  # the digests of what report pages show are in ``state``
     blocks: dict[str, list[str]] = field(default_factory=dict)  # page -> ready HTML blocks, until converted
     conversions: Conversions = field(init=False)  # pages' HTML kept from earlier conversions
+    _index_checked: bool = False  # ``index_ahead`` ran: the index is written or was not due
+    _index_job: Future[search.IndexStats | None] | None = None  # the index being written meanwhile
 
     def __post_init__(self) -> None:
         self.conversions = Conversions(self.cache, self.theme)
@@ -352,6 +355,28 @@ class Build:
 
     # ---- after the pages ----------------------------------------------------------------------
 
+    def index_ahead(self, with_search: bool) -> None:
+        """Outside ``mkdocs serve``: start writing the search index as soon as every page's text is
+        known (MkDocs' ``on_env``, before the pages go through the templates), so that the index's
+        child process works while this one renders the pages. ``finish`` waits for it."""
+        if not with_search or _SERVING or self._index_checked:
+            return
+        self._index_checked = True
+        out = self._index_due()
+        if out is not None:
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-index")
+            self._index_job = pool.submit(self._write_index, self._documents(), out)
+            pool.shutdown(wait=False)
+
+    def _index_due(self) -> Path | None:
+        """The search index's folder if what it indexes changed since the last build or it is missing."""
+        for report in self.archive.reports:
+            fields = self.state.search.get(report.path) or self.previous.search[report.path]
+            self.state.search[report.path] = fields
+        self.state.index = digest(*(repr(self.state.search[r.path]) for r in self.archive.reports))
+        out = self.site_dir / search.INDEX_DIR
+        return out if self.state.index != self.previous.index or not (out / "docs.json").exists() else None
+
     def finish(self, with_search: bool) -> search.IndexStats | None:
         """Write the search index when what it indexes changed (or it is missing); keep the state."""
         log.info(f"Markdown 转换：{self.conversions.converted} 个页面，沿用之前的转换：{self.conversions.used} 个页面")
@@ -359,19 +384,16 @@ class Build:
             self._write_later()
             self._page_digests()
         written = None
-        if with_search:
-            for report in self.archive.reports:
-                fields = self.state.search.get(report.path) or self.previous.search[report.path]
-                self.state.search[report.path] = fields
-            self.state.index = digest(*(repr(self.state.search[r.path]) for r in self.archive.reports))
-            out = self.site_dir / search.INDEX_DIR
-            if self.state.index != self.previous.index or not (out / "docs.json").exists():
-                if _SERVING:
-                    entries = [(r.path, self.state.search[r.path]) for r in self.archive.reports]
-                    docs = liveindex.Docs(self.state.index, entries, list(self._documents()))
-                    liveindex.update(docs, out, self._index_apart, self._failed)
-                else:
-                    written = self._write_index(self._documents(), out)
+        if self._index_job is not None:  # started by ``index_ahead``
+            written = self._index_job.result()
+        elif with_search and not self._index_checked:
+            out = self._index_due()
+            if out is not None and _SERVING:
+                entries = [(r.path, self.state.search[r.path]) for r in self.archive.reports]
+                docs = liveindex.Docs(self.state.index, entries, list(self._documents()))
+                liveindex.update(docs, out, self._index_apart, self._failed)
+            elif out is not None:
+                written = self._write_index(self._documents(), out)
         self.cache.put(self._state_key(), self.state, keep=True)
         for key in set(_TEXTS) - {fields[6] for fields in self.state.search.values()}:
             del _TEXTS[key]  # texts of pages no build needs any more
