@@ -259,6 +259,9 @@ class Build:
             markdown = markdown.replace(marker, self.injected[src])
         if src in self.generated or src in self.injected:  # never a report's: its text is not trusted
             markdown, self.blocks[src] = pages.split_ready(markdown)
+        report = self.archive.get(src)
+        if report is not None and markdown == report.body:
+            return report.body  # the archive's copy: MkDocs lets go of its own (one copy of every report less)
         return markdown
 
     def page_html(self, src: str, html: str) -> str:

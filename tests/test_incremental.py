@@ -307,3 +307,18 @@ def test_a_kept_conversion_keeps_its_broken_anchor_a_warning(tmp_path):
         result = build_site(project.path, tmp_path / f"site-{attempt}")
         assert result.returncode != 0 and "没有这一节" in result.stderr, attempt
     assert _conversions(result)[1] == 2  # the report and the search page (no links, a title)
+
+
+def test_a_report_page_converts_the_archives_copy_of_its_text(tmp_path, monkeypatch):
+    """MkDocs is handed the archive's own string for a report's Markdown, so it keeps no second copy."""
+    from report_archive import site
+
+    project = Project(tmp_path / "project", UNITS)
+    _archive(project)
+    monkeypatch.setenv("ARCHIVE_CACHE_DIR", "off")
+    build = site.Build.start(project.docs, project.path, tmp_path / "site")
+    report = build.archive.get("reports/2021/市民政局.md")
+    as_read = "".join(list(report.body))  # the same text in another string, as MkDocs reads it
+    assert as_read is not report.body
+    assert build.page_markdown(report.path, as_read) is report.body
+    assert build.page_markdown(report.path, as_read + "。") == as_read + "。"  # other text: as given
