@@ -92,16 +92,15 @@ class Conversions:
 
     def before(self, src: str, markdown: str, titled: bool) -> bool:
         """Whether the page's conversion is kept (convert nothing then; :meth:`found` gives it)."""
-        if self.cache.folder is None:
+        if self.cache.folder is None or not titled:
             return False
         key = digest("converted", code_version(), _libraries(), self.setup, src, markdown)
-        found = self.cache.get(key) if titled else None
+        found = self.cache.get(key)
         if isinstance(found, Converted):
             self._found[src] = found
             self.used += 1
             return True
-        if titled:
-            self._waiting[src] = (key, _warnings().count)
+        self._waiting[src] = (key, _warnings().count)
         return False
 
     def found(self, src: str) -> Converted | None:

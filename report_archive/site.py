@@ -15,7 +15,6 @@ import hashlib
 import json
 import logging
 import os
-import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -94,7 +93,7 @@ class Build:
     site_dir: Path
     theme: str  # digest of everything besides the archive that shapes pages
     sections: dict[str, dict[str, Section]] = field(default_factory=dict)
-    patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)  # what ``sections`` were found with
+    patterns_key: str = ""  # the section patterns ``sections`` were found with (``review.patterns_key``)
     contexts: dict[str, dict[str, object]] = field(default_factory=dict)  # report path -> template data
     injected: dict[str, str] = field(default_factory=dict)  # home / guide -> Markdown put into them
     state: BuildState = field(default_factory=BuildState)
@@ -136,7 +135,8 @@ class Build:
             reuse.attach(archive, cache)
         patterns = compile_patterns(section_patterns)
         sections = review.sections_of(archive, patterns, cache)
-        build = cls(archive, cache, site_dir, _theme_digest(theme_inputs, section_patterns), sections, patterns)
+        theme = _theme_digest(theme_inputs, section_patterns)
+        build = cls(archive, cache, site_dir, theme, sections, review.patterns_key(patterns))
         build.changed = history.last_changed(root)
         build.waiting = waiting
         if waiting is None:
@@ -163,7 +163,7 @@ class Build:
         archive = self.archive
         generated: dict[str, str | Deferred] = dict(pages.index_pages(archive, with_reuse=False))
         generated[stats.STATS_PAGE] = stats.stats_page(archive)
-        generated |= review.keyed_review_pages(archive, self.sections, review.patterns_key(self.patterns), self.cache)
+        generated |= review.keyed_review_pages(archive, self.sections, self.patterns_key, self.cache)
         generated[search.PAGE] = search.PAGE_SOURCE
         return generated
 
