@@ -35,14 +35,28 @@ class Fingerprints:
     length: int  # characters of text
 
 
-@dataclass
+_NO_SPANS = np.empty((0, 2), np.int32)
+_NO_SPANS.flags.writeable = False
+
+
+@dataclass(eq=False)
 class Reuse:
-    """Repeated shares of one report and the spans (start, end) in its normalised text."""
+    """Repeated shares of one report and the spans in its normalised text: one row (start, end) per
+    passage, as one array (thousands of reports' spans as tuples would be a million small objects)."""
 
     previous: float = 0.0  # share repeated from the same unit's previous report
     anywhere: float = 0.0  # share repeated from any other report
-    previous_spans: list[tuple[int, int]] = field(default_factory=list)
-    anywhere_spans: list[tuple[int, int]] = field(default_factory=list)
+    previous_spans: np.ndarray = field(default_factory=lambda: _NO_SPANS)
+    anywhere_spans: np.ndarray = field(default_factory=lambda: _NO_SPANS)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Reuse):
+            return NotImplemented
+        return (
+            (self.previous, self.anywhere) == (other.previous, other.anywhere)
+            and np.array_equal(self.previous_spans, other.previous_spans)
+            and np.array_equal(self.anywhere_spans, other.anywhere_spans)
+        )
 
 
 def fingerprints(text: str) -> Fingerprints:
@@ -60,19 +74,19 @@ def fingerprints(text: str) -> Fingerprints:
     return Fingerprints(hashes[keep], np.flatnonzero(keep).astype(np.uint32), len(cps))
 
 
-def _coverage(prints: Fingerprints, shared: np.ndarray) -> tuple[float, list[tuple[int, int]]]:
+def _coverage(prints: Fingerprints, shared: np.ndarray) -> tuple[float, np.ndarray]:
     """Share of the text covered by the shared fingerprints, and the covered spans.
 
     Shingles of one passage are merged into one span; sampling leaves gaps between them, so two
     shingles less than ``2 * SHINGLE`` apart count as one passage.
     """
     if prints.length == 0 or not shared.any():
-        return 0.0, []
+        return 0.0, _NO_SPANS
     starts = prints.positions[shared].astype(np.int64)  # ascending
     breaks = np.flatnonzero(np.diff(starts) > 2 * SHINGLE) + 1
     firsts = starts[np.concatenate(([0], breaks))]
     lasts = starts[np.concatenate((breaks - 1, [len(starts) - 1]))] + SHINGLE
-    spans = [(int(a), int(b)) for a, b in zip(firsts, lasts, strict=True)]
+    spans = np.stack([firsts, lasts], axis=1).astype(np.int32)
     covered = int((lasts - firsts).sum())
     return min(1.0, covered / prints.length), spans
 
@@ -121,10 +135,10 @@ def _isin_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     return _locate(values, sorted_set)[1]
 
 
-def from_previous(own: Fingerprints, before: Fingerprints) -> tuple[float, list[tuple[int, int]]]:
+def from_previous(own: Fingerprints, before: Fingerprints) -> tuple[float, np.ndarray]:
     """The share of ``own`` repeated from ``before`` (the same unit's previous report), and its spans."""
     if not len(before.hashes):
-        return 0.0, []
+        return 0.0, _NO_SPANS
     return _coverage(own, _isin_sorted(own.hashes, np.sort(before.hashes)))
 
 

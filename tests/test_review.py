@@ -179,3 +179,14 @@ def test_reuse_failing_in_the_second_process_is_an_error_here():
     assert wait is not None
     with pytest.raises(RuntimeError, match="重复率计算失败"):
         wait()
+
+
+def test_reuse_figures_compare_by_their_spans_too():
+    import numpy as np
+
+    from report_archive.reuse import Reuse
+
+    spans = np.array([[0, 40]], np.int32)
+    assert Reuse(0.5, 0.5, spans, spans) == Reuse(0.5, 0.5, spans.copy(), spans.copy())
+    assert Reuse(0.5, 0.5, spans, spans) != Reuse(0.5, 0.5, spans, np.array([[0, 41]], np.int32))
+    assert Reuse(0.5, 0.5) != Reuse(0.5, 0.4) and Reuse() == Reuse()
