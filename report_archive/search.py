@@ -33,7 +33,7 @@ import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -216,10 +216,15 @@ PARTITIONS = 64  # the bigram sort runs over this many slices of the shards, to 
 THREADS = 2
 
 
-def build_index(docs: list[SearchDoc], out: Path, shards: tuple[int, int] | None = None) -> IndexStats:
+def build_index(
+    docs: list[SearchDoc], out: Path, shards: tuple[int, int] | None = None, *, release: bool = False
+) -> IndexStats:
     """Write the search index for ``docs`` into ``out`` (replacing what was there).
 
     ``shards``: bigram and one-character shard counts (default: from the size, see ``shard_counts``).
+    ``release``: replace each document in ``docs`` by one without its text once the text is in the
+    index's arrays, so that the texts' memory is free before the postings are sorted (the index's
+    child process, whose list it is, asks for it).
     """
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
@@ -236,15 +241,18 @@ def build_index(docs: list[SearchDoc], out: Path, shards: tuple[int, int] | None
     dense = np.zeros(0x110000, dtype=np.uint32)
     dense[alphabet] = np.arange(1, len(alphabet) + 1, dtype=np.uint32)
     ids = np.zeros(starts[-1], dtype=np.uint16 if len(alphabet) < 0xFFFF else np.uint32)
-    for doc, start in zip(docs, starts, strict=False):
+    text_bytes = sum(len(doc.text.encode("utf-8")) for doc in docs)
+    for number, (doc, start) in enumerate(zip(docs, starts, strict=False)):
         ids[start : start + len(doc.text)] = dense[codepoints(doc.text)]
+        if release:
+            docs[number] = replace(doc, text="")
     del dense, present
     bigram_shards, unigram_shards = shards or shard_counts(starts[-1])
     files = _bigram_index(ids, alphabet, out / "b", bigram_shards)
     files += _unigram_index(ids, alphabet, starts, out / "u", unigram_shards)
     meta = [
-        [doc.url, doc.title, doc.year, doc.unit, doc.secretary, start, doc.body_start, len(doc.text) - doc.body_start]
-        for doc, start in zip(docs, starts, strict=False)
+        [doc.url, doc.title, doc.year, doc.unit, doc.secretary, start, doc.body_start, end - 1 - start - doc.body_start]
+        for doc, start, end in zip(docs, starts[:-1], starts[1:], strict=True)
     ]
     _write_json(
         out / "docs.json",
@@ -258,7 +266,6 @@ def build_index(docs: list[SearchDoc], out: Path, shards: tuple[int, int] | None
         },
     )
     size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    text_bytes = sum(len(doc.text.encode("utf-8")) for doc in docs)
     return IndexStats(len(docs), int(np.count_nonzero(ids)), text_bytes, size, files + 1)
 
 
@@ -327,7 +334,7 @@ def _child() -> None:
     out = pickle.load(source)
     rows = iter(lambda: pickle.load(source), None)
     docs = [SearchDoc(*row[:5], row[5].decode("utf-8"), row[6]) for row in rows]
-    pickle.dump(build_index(docs, Path(out)), sys.stdout.buffer)
+    pickle.dump(build_index(docs, Path(out), release=True), sys.stdout.buffer)
 
 
 DELTA_DIR = "delta"
