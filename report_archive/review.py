@@ -45,23 +45,24 @@ def patterns_key(patterns: dict[str, re.Pattern[str]]) -> str:
     return repr(sorted((kind, p.pattern) for kind, p in patterns.items()))
 
 
-def section_html(section: Section, cache: Cache | None = None) -> str:
-    """A report's section as HTML for another page: headings flattened, through the HTML allowlist."""
+def section_html(section: Section, body: str, cache: Cache | None = None) -> str:
+    """A section of the report ``body`` as HTML for another page: headings flattened, through the HTML allowlist."""
+    text = section.text_in(body)
 
     def render() -> str:
-        return sanitize.clean(_MARKDOWN.reset().convert(flatten_headings(section.text)))
+        return sanitize.clean(_MARKDOWN.reset().convert(flatten_headings(text)))
 
-    return (cache or Cache(None)).compute("section-html", section.text, render)
+    return (cache or Cache(None)).compute("section-html", text, render)
 
 
-def _side(kind: str, section: Section | None, cache: Cache | None) -> str:
+def _side(kind: str, section: Section | None, body: str, cache: Cache | None) -> str:
     # Ready HTML, not Markdown: the report's own text must not be read as part of this page's markup.
     if section is None:
         return f'<div class="review-pair__side"><p><strong>{LABELS[kind]}</strong>：未识别出这一部分。</p></div>'
     heading = html.escape(section.heading)
     return (
         f'<div class="review-pair__side"><p><strong>{LABELS[kind]}</strong>（{heading}）</p>\n'
-        f"{section_html(section, cache)}\n</div>"
+        f"{section_html(section, body, cache)}\n</div>"
     )
 
 
@@ -83,7 +84,7 @@ def review_year(archive: Archive, year: int, found: dict[str, dict[str, Section]
         if gaps:
             unrecognised.append((report, gaps))
         lines += [f"## {esc(report.unit)} · {esc(report.secretary)}", "", link("阅读全文", report.path, source), ""]
-        pair = [_side("problems", sections.get("problems"), cache), _side("next", sections.get("next"), cache)]
+        pair = [_side(kind, sections.get(kind), report.body, cache) for kind in ("problems", "next")]
         lines.append(ready('<div class="review-pair">\n' + "\n".join(pair) + "\n</div>"))
     if unrecognised:
         lines += [
@@ -140,6 +141,6 @@ def last_years_next_steps(
     return {
         "year": str(previous.year),
         "url": page_url(previous.path),
-        "html": section_html(section, cache),
+        "html": section_html(section, previous.body, cache),
         "heading": section.heading,
     }

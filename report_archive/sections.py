@@ -25,10 +25,18 @@ _HEADING_RE = re.compile(r"^(#{1,6})[ \t]+(\S.*)$", re.MULTILINE)
 
 @dataclass(frozen=True)
 class Section:
+    """Where a section is in its report's body: the Markdown below the heading, up to the next heading
+    of the same or a higher level, is ``body[start:stop]`` (offsets, not a copy: a build keeps every
+    report's sections)."""
+
     kind: str
     heading: str
     level: int
-    text: str  # the Markdown below the heading, up to the next heading of the same or a higher level
+    start: int
+    stop: int
+
+    def text_in(self, body: str) -> str:
+        return body[self.start : self.stop]
 
 
 def compile_patterns(patterns: dict[str, list[str]] | None = None) -> dict[str, re.Pattern[str]]:
@@ -52,7 +60,9 @@ def find_sections(body: str, patterns: dict[str, re.Pattern[str]]) -> dict[str, 
                 if later_level <= level:
                     stop = later_start
                     break
-            found[kind] = Section(kind, text, level, body[end:stop].strip())
+            part = body[end:stop]
+            start = end + len(part) - len(part.lstrip())
+            found[kind] = Section(kind, text, level, start, max(start, end + len(part.rstrip())))
             break
     return found
 

@@ -43,10 +43,13 @@ def _archive() -> Archive:
 
 
 def test_sections_found_by_heading_with_their_text():
-    found = find_sections(BODY.format(year=2022), compile_patterns())
+    body = BODY.format(year=2022)
+    found = find_sections(body, compile_patterns())
     assert found["work"].heading == "一、履职情况"
-    assert "（一）抓学习" in found["work"].text and "问题在于" not in found["work"].text
-    assert found["problems"].text == "问题在于2022年落实不够。"
+    work = found["work"].text_in(body)
+    assert work.startswith("做了很多工作。") and work == work.strip()
+    assert "（一）抓学习" in work and "问题在于" not in work
+    assert found["problems"].text_in(body) == "问题在于2022年落实不够。"
     assert found["next"].heading == "三、下一步工作思路"
 
 
