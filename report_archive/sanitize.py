@@ -130,6 +130,8 @@ def removals(html: str, cleaned: str | None = None) -> list[tuple[str, list[str]
     """What cleaning ``html`` removes or changes: (description, where to look in the source) each."""
     cleaned = clean(html) if cleaned is None else cleaned
     found = [(m.group(0)[:120], [m.group(0)[:40]]) for m in _DOCUMENT_TAG_RE.finditer(html)]
+    if cleaned == html:  # nothing dropped (the usual case): no need to parse both
+        return found
     before, after = Counter(_tokens(html)), Counter(_tokens(cleaned))
     if before == after:
         return found
