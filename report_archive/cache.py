@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import os
 import pickle
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 _MAGIC = b"report-archive-cache/1\n"
+_WRITES = itertools.count()  # numbers the entries this process writes (their temporary names)
 PACKAGE = Path(__file__).resolve().parent
 
 # Entries asked for with ``keep=True``, held by a long-lived process (``mkdocs serve``) between its
@@ -170,13 +173,20 @@ class Cache:
         if keep:
             self._keep(key, stored)
         path = self._path(key)
+        # A name no other process or thread writes to, put in place whole: readers never see half an entry.
+        partial = path.with_name(f".tmp-{os.getpid()}-{threading.get_ident()}-{next(_WRITES)}")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, prefix=".tmp-") as handle:
-                handle.write(_MAGIC + key.encode() + _sha(payload).encode() + payload)
-            os.replace(handle.name, path)
+            handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            try:
+                data = memoryview(_MAGIC + key.encode() + _sha(payload).encode() + payload)
+                while data:
+                    data = data[os.write(handle, data) :]
+            finally:
+                os.close(handle)
+            os.replace(partial, path)
         except OSError:  # a read-only or full disk only costs time
-            pass
+            partial.unlink(missing_ok=True)
         return stored
 
     def compute(self, kind: str, source: str | bytes, work: Callable[[], T], *extra: str, keep: bool = False) -> T:

@@ -222,6 +222,20 @@ def test_cache_entries_check_their_key_and_payload(tmp_path):
     assert Cache(None).get(key) is None and Cache(None).compute("k", "s", lambda: 5) == 5
 
 
+def test_an_entry_that_cannot_be_written_costs_only_time(tmp_path):
+    """Each entry is written under a temporary name and then put in place; when that fails the value is
+    still returned, nothing is stored and no temporary file is left behind."""
+    cache = Cache(tmp_path)
+    key = digest("kind", code_version(), "blocked")
+    cache._path(key).mkdir(parents=True)  # a folder where the entry would go: it cannot be replaced
+    (cache._path(key) / "inside").write_text("x")
+    assert cache.put(key, {"value": 2}) == {"value": 2} and cache.get(key) is None
+    assert [p.name for p in cache._path(key).parent.iterdir()] == [cache._path(key).name]
+    written = digest("kind", code_version(), "written")
+    cache.put(written, [3])
+    assert cache.get(written) == [3] and not list(tmp_path.rglob(".tmp-*"))
+
+
 def test_a_stored_text_carries_no_second_copy(tmp_path):
     # Pickling a string attaches a UTF-8 copy of it to the string (sys.getsizeof counts it); what a
     # build keeps after storing must be the copy read back, as large as a string never pickled.
