@@ -234,3 +234,27 @@ def test_validate_script_lists_all_problems_and_filters_by_file(project):
     (project.docs / "reports/2022/市财政局.md").unlink()
     clean = subprocess.run(command, capture_output=True, text=True)
     assert clean.returncode == 0 and "检查通过" in clean.stdout
+
+
+def test_a_report_under_the_limits_as_a_whole_passes_block_by_block_too():
+    """``check_bounds`` skips the block-by-block count when the whole text is under a block's limits."""
+    import random
+
+    from report_archive import bounds
+
+    rng = random.Random(5)
+    pieces = ["字" * 40, "[链接](a.md)", "**强调**", "一  ", "# 标题" + "题" * 300, "", "", "<b>", "\\!", "x" * 900]
+    pieces += ["[" * 100, "*" * 250, "# " + "题" * 1000, "", ""]
+    within = 0
+    for _ in range(400):
+        body = "\n".join(rng.choice(pieces) for _ in range(rng.randrange(1, 60)))
+        if bounds._within_everywhere(body):
+            within += 1
+            assert bounds._over_limits(body, "r.md", 1) == [], body
+        assert bounds.check_bounds(body, "r.md") == bounds._over_limits(body, "r.md", 1)
+    two = "\n\n".join(["字" * 30_000, "字" * 30_000])  # longer than a block may be, in two blocks
+    spaced = "\n \n".join(["字" * 30_000, "字" * 30_000])  # (a line of spaces parts blocks too)
+    assert bounds._within_everywhere(two) and not bounds._within_everywhere(spaced)
+    assert bounds.check_bounds(two, "r.md") == bounds.check_bounds(spaced, "r.md") == []
+    assert bounds.check_bounds("字" * 50_001, "r.md") != []
+    assert 0 < within < 400
