@@ -106,6 +106,7 @@ class Cache:
         self.folder = folder
         self.hits = 0
         self.misses = 0
+        self._made: set[Path] = set()  # entry folders known to exist
 
     @classmethod
     def for_project(cls, root: Path) -> Cache:
@@ -176,7 +177,9 @@ class Cache:
         # A name no other process or thread writes to, put in place whole: readers never see half an entry.
         partial = path.with_name(f".tmp-{os.getpid()}-{threading.get_ident()}-{next(_WRITES)}")
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in self._made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._made.add(path.parent)
             handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             try:
                 data = memoryview(_MAGIC + key.encode() + _sha(payload).encode() + payload)
@@ -186,6 +189,7 @@ class Cache:
                 os.close(handle)
             os.replace(partial, path)
         except OSError:  # a read-only or full disk only costs time
+            self._made.discard(path.parent)  # (the folder may have been removed meanwhile)
             partial.unlink(missing_ok=True)
         return stored
 

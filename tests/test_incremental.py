@@ -5,6 +5,7 @@ from __future__ import annotations
 import filecmp
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -234,6 +235,8 @@ def test_an_entry_that_cannot_be_written_costs_only_time(tmp_path):
     written = digest("kind", code_version(), "written")
     cache.put(written, [3])
     assert cache.get(written) == [3] and not list(tmp_path.rglob(".tmp-*"))
+    shutil.rmtree(tmp_path / written[:2])  # its folder removed while the cache is in use
+    assert cache.put(written, [4]) == [4] and cache.put(written, [5]) == [5] and cache.get(written) == [5]
 
 
 def test_a_stored_text_carries_no_second_copy(tmp_path):
