@@ -148,7 +148,13 @@ class SharedIndex:
     ``anywhere`` over the whole archive sorts every fingerprint; a serve session keeps this index
     instead, so that after an edit only the edited report and the reports whose shared passages it
     changed are worked again. The figures are the same as ``anywhere``'s (a test checks it).
+
+    Hashes new since the index was made go to a small second sorted array (``recent``), merged into
+    the large one only once it has grown to ``1 / MERGE_SHARE`` of it: inserting a report's few new
+    hashes into the large array would copy all of it (tens of MB at 10,000 reports) on every edit.
     """
+
+    MERGE_SHARE = 64
 
     def __init__(self, keys: dict[str, str], prints: dict[str, Fingerprints], figures: dict[str, Reuse]):
         self.keys = dict(keys)  # report path -> fingerprint key
@@ -156,6 +162,7 @@ class SharedIndex:
         every = np.concatenate(list(self.uniques.values())) if self.uniques else np.empty(0, np.uint64)
         self.hashes, counts = np.unique(every, return_counts=True)
         self.counts = counts.astype(np.int32)  # reports having each hash
+        self.recent, self.recent_counts = _NONE, np.empty(0, np.int32)  # the same, for hashes added since
         self.figures = {
             path: Reuse(anywhere=f.anywhere, anywhere_spans=f.anywhere_spans) for path, f in figures.items()
         }
@@ -168,15 +175,15 @@ class SharedIndex:
         touched = np.unique(np.concatenate([self.uniques[p] for p in gone] + list(added.values()) + [_NONE]))
         before = self._count(touched)
         for path in gone:
-            self.counts[np.searchsorted(self.hashes, self.uniques.pop(path))] -= 1
+            self._add(self.uniques.pop(path), -1)
             del self.figures[path], self.keys[path]
         missing = touched[~self._known(touched)]  # (a search: setdiff1d would sort the whole index)
         if len(missing):
-            at = np.searchsorted(self.hashes, missing)
-            self.hashes = np.insert(self.hashes, at, missing)
-            self.counts = np.insert(self.counts, at, 0)
+            at = np.searchsorted(self.recent, missing)
+            self.recent = np.insert(self.recent, at, missing)
+            self.recent_counts = np.insert(self.recent_counts, at, 0)
         for path, uniques in added.items():
-            self.counts[np.searchsorted(self.hashes, uniques)] += 1
+            self._add(uniques, 1)
             self.uniques[path] = uniques
             self.keys[path] = keys[path]
         flipped = touched[(before >= 2) != (self._count(touched) >= 2)]
@@ -185,20 +192,30 @@ class SharedIndex:
                 shared = self._count(prints[path].hashes) >= 2
                 share, spans = _coverage(prints[path], shared)
                 self.figures[path] = Reuse(anywhere=share, anywhere_spans=spans)
+        if len(self.recent) * self.MERGE_SHARE > len(self.hashes):  # one copy of the large arrays
+            at = np.searchsorted(self.hashes, self.recent)
+            self.hashes = np.insert(self.hashes, at, self.recent)
+            self.counts = np.insert(self.counts, at, self.recent_counts)
+            self.recent, self.recent_counts = _NONE, np.empty(0, np.int32)
         return dict(self.figures)
+
+    def _add(self, uniques: np.ndarray, change: int) -> None:
+        """Count ``uniques`` (distinct hashes, every one in the index) ``change`` more times."""
+        at, known = _locate(uniques, self.hashes)
+        self.counts[at[known]] += change
+        self.recent_counts[np.searchsorted(self.recent, uniques[~known])] += change
 
     def _count(self, hashes: np.ndarray) -> np.ndarray:
         """How many reports have each of ``hashes`` (0 for one no report has)."""
-        at, known = self._find(hashes)
-        return np.where(known, self.counts[at], 0)
+        counts = np.zeros(len(hashes), np.int32)
+        for table, values in ((self.hashes, self.counts), (self.recent, self.recent_counts)):
+            at, known = _locate(hashes, table)
+            counts[known] = values[at[known]]
+        return counts
 
     def _known(self, hashes: np.ndarray) -> np.ndarray:
         """Whether each of ``hashes`` is in the index (with any count)."""
-        return self._find(hashes)[1]
-
-    def _find(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Where each of ``hashes`` is or would be in the index, and whether it is there."""
-        return _locate(hashes, self.hashes)
+        return _locate(hashes, self.hashes)[1] | _locate(hashes, self.recent)[1]
 
 
 _NONE = np.empty(0, np.uint64)

@@ -117,8 +117,11 @@ def test_reuse_share_of_a_known_overlap():
     assert rest == [] and abs(start - 1000) <= slack and abs(end - 3000) <= slack
 
 
-def test_shared_index_updates_give_the_figures_of_a_full_comparison():
+# the new hashes merged into the large array: hardly ever, now and then, after every update
+@pytest.mark.parametrize("merge_share", [1, 64, 10**9])
+def test_shared_index_updates_give_the_figures_of_a_full_comparison(monkeypatch, merge_share):
     """A serve session's report-by-report update equals ``anywhere`` over the final texts."""
+    monkeypatch.setattr(SharedIndex, "MERGE_SHARE", merge_share)
     rng = random.Random(7)
     sentences = [_text(rng, rng.randint(30, 120)) for _ in range(40)]
 
@@ -137,7 +140,7 @@ def test_shared_index_updates_give_the_figures_of_a_full_comparison():
 
     paths, keys, prints = state(texts)
     index = SharedIndex(keys, prints, dict(zip(paths, anywhere([prints[p] for p in paths]), strict=True)))
-    last, moved, path = {}, 0, ""
+    last, moved, path, recent = {}, 0, "", 0
     for step in range(13):
         kind = step % 3
         others = sorted(p for p in texts if not p.startswith("pair"))
@@ -153,6 +156,7 @@ def test_shared_index_updates_give_the_figures_of_a_full_comparison():
             del texts[rng.choice(others)]
         paths, keys, prints = state(texts)
         updated = index.update(keys, prints)
+        recent = max(recent, len(index.recent))
         full = anywhere([prints[p] for p in paths])
         assert [updated[p] for p in paths] == full, step
         assert any(f.anywhere > 0 for f in full)
@@ -160,6 +164,7 @@ def test_shared_index_updates_give_the_figures_of_a_full_comparison():
         moved += sum(1 for p in paths if p in last and p != path and last[p] != updated[p].anywhere)
         last = {p: updated[p].anywhere for p in paths}
     assert moved > 0 and last["pair-a"] == 0
+    assert (recent > 0) == (merge_share < 10**9)  # new hashes waited in the small array for a merge
 
 
 def test_reuse_worked_in_a_second_process_equals_reuse_worked_here():
