@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import filecmp
 import functools
 import http.server
 import os
@@ -143,3 +144,18 @@ def demo_server(demo_site):
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
+
+
+def tree_differences(left: Path, right: Path) -> list[str]:
+    """Files that differ, or exist on one side only (sitemaps carry the build date: same day, same bytes)."""
+    found = []
+    compared = filecmp.dircmp(left, right)
+    stack = [(compared, "")]
+    while stack:
+        node, prefix = stack.pop()
+        found += [f"{prefix}{name}（只在一边）" for name in node.left_only + node.right_only]
+        for name in node.common_files:
+            if not filecmp.cmp(Path(node.left) / name, Path(node.right) / name, shallow=False):
+                found.append(f"{prefix}{name}")
+        stack += [(sub, f"{prefix}{name}/") for name, sub in node.subdirs.items()]
+    return sorted(found)

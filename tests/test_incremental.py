@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import filecmp
 import os
 import re
 import shutil
@@ -11,7 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
-from conftest import Project, build_site, report_text
+from conftest import Project, build_site, report_text, tree_differences
 
 from report_archive.cache import Cache, code_version, digest
 
@@ -36,21 +35,6 @@ def _mkdocs(project: Project, site: Path, *extra: str) -> subprocess.CompletedPr
     )
     assert result.returncode == 0, result.stderr
     return result
-
-
-def _differences(left: Path, right: Path) -> list[str]:
-    """Files that differ, or exist on one side only (sitemaps carry the build date: same day, same bytes)."""
-    found = []
-    compared = filecmp.dircmp(left, right)
-    stack = [(compared, "")]
-    while stack:
-        node, prefix = stack.pop()
-        found += [f"{prefix}{name}（只在一边）" for name in node.left_only + node.right_only]
-        for name in node.common_files:
-            if not filecmp.cmp(Path(node.left) / name, Path(node.right) / name, shallow=False):
-                found.append(f"{prefix}{name}")
-        stack += [(sub, f"{prefix}{name}/") for name, sub in node.subdirs.items()]
-    return sorted(found)
 
 
 def _archive(project: Project) -> None:
@@ -89,7 +73,7 @@ def test_incremental_edits_additions_and_deletions_equal_a_clean_build(tmp_path)
         _mkdocs(project, incremental, "--dirty")
         clean = tmp_path / f"clean-{steps.index(step)}"
         _mkdocs(project, clean)
-        assert _differences(incremental, clean) == [], steps.index(step)
+        assert tree_differences(incremental, clean) == [], steps.index(step)
     assert not (incremental / "reports" / "2020" / "市财政局").exists()
     assert "新的打算" in (incremental / "reports" / "2022" / "市民政局" / "index.html").read_text(encoding="utf-8")
 
@@ -135,7 +119,7 @@ def test_a_serve_session_gives_what_clean_builds_give(tmp_path, monkeypatch):
                 assert delta.by_url(search.normalize(query)) == whole_index.by_url(search.normalize(query)), query
             gate.set()
             site.wait_for_index(always=True)
-            assert _differences(served, clean) == [], number
+            assert tree_differences(served, clean) == [], number
     finally:
         gate.set()
         site.serving(False)
@@ -181,7 +165,7 @@ def test_a_wrong_cache_entry_never_changes_the_output(tmp_path):
     (project.path / ".cache").rename(tmp_path / "old-cache")
     third = tmp_path / "third"
     _mkdocs(project, third)  # no cache at all
-    assert _differences(second, third) == []
+    assert tree_differences(second, third) == []
     assert "翻转" in (third / "reports" / "2021" / "市财政局" / "index.html").read_text(encoding="utf-8")
 
 
@@ -203,7 +187,7 @@ def test_a_changed_generated_page_file_is_written_again(tmp_path):
     _mkdocs(project, site, "--dirty")
     clean = tmp_path / "clean"
     _mkdocs(project, clean)
-    assert _differences(site, clean) == []
+    assert tree_differences(site, clean) == []
 
 
 def test_cache_entries_check_their_key_and_payload(tmp_path):
@@ -310,7 +294,7 @@ def test_a_build_that_uses_kept_conversions_gives_the_same_site(tmp_path):
     # the three titled reports and the search page (a title, no links) are kept; the untitled report,
     # the one with a link to another report and the other pages are converted again
     assert kept == 4 and converted == _conversions(first)[0] - 4
-    assert _differences(tmp_path / "first", tmp_path / "second") == []
+    assert tree_differences(tmp_path / "first", tmp_path / "second") == []
     page = (tmp_path / "second" / "reports" / "2021" / "市民政局" / "index.html").read_text(encoding="utf-8")
     assert 'href="#problems"' in page and 'id="fn:1"' in page and 'class="md-nav__link"' in page
 
