@@ -215,7 +215,7 @@ class SharedIndex:
 
     def _known(self, hashes: np.ndarray) -> np.ndarray:
         """Whether each of ``hashes`` is in the index (with any count)."""
-        return _locate(hashes, self.hashes)[1] | _locate(hashes, self.recent)[1]
+        return _isin_sorted(hashes, self.hashes) | _isin_sorted(hashes, self.recent)
 
 
 _NONE = np.empty(0, np.uint64)
