@@ -57,7 +57,6 @@ FORMAT = 1
 
 _TAG_RE = re.compile(r"<[^<>]*>")
 _BLOCK_START_RE = re.compile(r"<(script|style)\b", re.IGNORECASE)
-_SPACE_RE = re.compile(r"\s+")
 # Control characters (category Cc) that are not white space; white space is folded separately.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufeff]")
 
@@ -85,18 +84,25 @@ def nfkc(text: str) -> str:
     cps[(cps >= 0xFF01) & (cps <= 0xFF5E)] -= 0xFEE0
     cps[(cps == 0x3000) | (cps == 0xA0)] = 0x20
     text = cps.tobytes().decode("utf-32-le")
-    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    # Line by line: a line feed is a starter nothing composes with, so lines normalise apart, and
+    # the few with a character left (such as the Roman numeral Ⅱ) are the only ones worked.
+    lines = text.split("\n")
+    return "\n".join(
+        line if unicodedata.is_normalized("NFKC", line) else unicodedata.normalize("NFKC", line) for line in lines
+    )
 
 
 def display_text(text: str) -> str:
     """NFKC text with every run of white space as one ASCII space and no control characters."""
-    text = _CONTROL_RE.sub("", nfkc(text))
-    return _SPACE_RE.sub(" ", text).strip()
+    # str.split() splits at exactly the characters ``\s`` matches in a str pattern (str.isspace).
+    return " ".join(_CONTROL_RE.sub("", nfkc(text)).split())
 
 
 def normalize(text: str) -> str:
     """The form that matching compares: NFKC, lower case, no white space, no control characters."""
-    return _lower(display_text(text).replace(" ", ""))
+    return _lower("".join(_CONTROL_RE.sub("", nfkc(text)).split()))
 
 
 def _drop_blocks(markup: str) -> str:

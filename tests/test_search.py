@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import subprocess
 import threading
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,22 @@ def test_display_text_keeps_single_spaces_and_lines_up_with_normalize():
     text = display_text("  第一段\n\n 第二段\tGDP  ")
     assert text == "第一段 第二段 GDP"
     assert normalize(text) == text.replace(" ", "").lower()
+
+
+def test_normalisation_equals_the_plain_definitions():
+    """NFKC line by line and white space by ``str.split`` give what one NFKC call and ``\\s+`` give."""
+    spaces = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+    samples = [
+        "第Ⅱ部分\n二、Ⅲ类\u3000项目\n\n无罗马数字的一行",
+        "Ⅳ\ne\u0301\n\u0301开头的组合符\n한\u1100\u1161글",
+        f"前{spaces}后\x00\x85\u2028中\ufeff末",
+        "\n\nⅫ\n",
+    ]
+    for text in samples:
+        plain = unicodedata.normalize("NFKC", text.replace("\u2026", "..."))
+        plain = re.sub(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufeff]", "", plain)
+        assert display_text(text) == re.sub(r"\s+", " ", plain).strip()
+        assert normalize(text) == re.sub(r"\s+", "", plain).lower()
 
 
 def test_html_to_text_drops_markup_and_decodes_entities():
