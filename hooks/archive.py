@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from mkdocs.structure.files import File, InclusionLevel
+from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from report_archive import site
@@ -34,7 +36,10 @@ def on_files(files, config):
     root = Path(config.config_file_path).resolve().parent
     patterns = config.extra.get("review", {}).get("sections")
     theme = (root / "overrides", Path(config.config_file_path))
-    _build = site.Build.start(Path(config.docs_dir), root, Path(config.site_dir), patterns, theme)
+    markdown = (config.markdown_extensions, config.mdx_configs)
+    order = [f.src_uri for f in files.documentation_pages()]  # the order MkDocs converts pages in
+    ahead = site.ConvertingAhead(order, functools.partial(_convert, config, files))
+    _build = site.Build.start(Path(config.docs_dir), root, Path(config.site_dir), patterns, theme, markdown, ahead)
     for problem in _build.archive.problems:
         log.error(str(problem))
     for file in [f for f in files if _build.archive.left_out(f.src_uri)]:
@@ -65,14 +70,11 @@ def on_page_content(html, page, config, files):
     if kept is not None:  # what MkDocs takes from a conversion, as the kept one gave it
         html, page.toc, page.present_anchor_ids = kept.html, get_toc(kept.toc), set(kept.anchors)
         page.links_to_anchors = {page.file: dict(kept.own_links)} if kept.own_links else {}
-    else:
-        own_links = (page.links_to_anchors or {}).get(page.file, {})
-        converted = Converted(html, _tokens(page.toc), frozenset(page.present_anchor_ids or ()), dict(own_links))
-        _build.conversions.after(page.file.src_uri, converted)
+    fresh = kept is None and _build.conversions.after(page.file.src_uri, _converted(page, html))
     report = _build.archive.get(page.file.src_uri)
     if report is None:
         return _build.page_html(page.file.src_uri, html)
-    html, problems = _build.report_html(report, page.url, html)
+    html, problems = _build.report_html(report, page.url, html, fresh)
     for problem in problems:
         log.error(str(problem))
     return html
@@ -90,6 +92,23 @@ def on_env(env, config, files):
     """Every page's text is known: start writing the search index while the pages render."""
     _build.index_ahead(config.extra.get("search_index", True))
     return env
+
+
+def _converted(page: Page, html: str) -> Converted:
+    """What MkDocs takes from a page's conversion (see ``on_page_content``)."""
+    own_links = (page.links_to_anchors or {}).get(page.file, {})
+    return Converted(html, _tokens(page.toc), frozenset(page.present_anchor_ids or ()), dict(own_links))
+
+
+def _convert(config, files, src: str) -> tuple[str, Converted] | None:
+    """A page's Markdown and its conversion as MkDocs will convert it (run by a second process); None
+    for a page whose title would come from its conversion (see ``report_archive.converted``)."""
+    page = Page(None, files.get_file_from_path(src), config)
+    page.read_source(config)
+    if "title" not in page.meta:
+        return None
+    page.render(config, files)
+    return page.markdown, _converted(page, page.content)
 
 
 def _tokens(toc) -> list[dict]:

@@ -65,8 +65,20 @@ def _warnings() -> _Warnings:
     return handler
 
 
+def warnings_logged() -> int:
+    """How many warnings and errors MkDocs and the hooks have logged in this process."""
+    return _warnings().count
+
+
+def count_warnings_only() -> None:
+    """From now on this process shows no log records, only counts warnings (a helper process whose
+    conversions the main process repeats, with its messages, where they warned)."""
+    logging.getLogger("mkdocs").handlers = [_warnings()]
+    logging.getLogger().handlers = []
+
+
 @functools.cache
-def _libraries() -> str:
+def libraries() -> str:
     """The versions of what converts Markdown (MkDocs adds its own treeprocessors)."""
     names = ("mkdocs", "markdown", "pymdown-extensions")
     return " ".join(f"{name}={_version(name)}" for name in names)
@@ -94,7 +106,7 @@ class Conversions:
         """Whether the page's conversion is kept (convert nothing then; :meth:`found` gives it)."""
         if self.cache.folder is None or not titled:
             return False
-        key = digest("converted", code_version(), _libraries(), self.setup, src, markdown)
+        key = self.key(src, markdown)
         found = self.cache.get(key)
         if isinstance(found, Converted):
             self._found[src] = found
@@ -103,16 +115,26 @@ class Conversions:
         self._waiting[src] = (key, _warnings().count)
         return False
 
+    def key(self, src: str, markdown: str) -> str:
+        return digest("converted", code_version(), libraries(), self.setup, src, markdown)
+
     def found(self, src: str) -> Converted | None:
         """The kept conversion of a page that :meth:`before` said was kept (once)."""
         return self._found.pop(src, None)
 
-    def after(self, src: str, converted: Converted) -> None:
-        """A page converted afresh: keep its conversion if it qualifies (see the module's account)."""
+    def after(self, src: str, converted: Converted) -> bool:
+        """A page converted afresh: keep its conversion if it qualifies (see the module's account).
+        Returns whether it was kept."""
         self.converted += 1
         waiting = self._waiting.pop(src, None)
         if waiting is None:
-            return
+            return False
         key, warnings = waiting
-        if _warnings().count == warnings and self_contained(converted.html):
-            self.cache.put(key, converted)
+        return _warnings().count == warnings and self.keep(key, converted)
+
+    def keep(self, key: str, converted: Converted) -> bool:
+        """Keep a conversion made without warnings under ``key``, if it links to no other file."""
+        if self.cache.folder is None or not self_contained(converted.html):
+            return False
+        self.cache.put(key, converted)
+        return True

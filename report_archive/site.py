@@ -14,6 +14,7 @@ import functools
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
@@ -25,7 +26,8 @@ from typing import Any
 from . import history, liveindex, pages, reuse, review, sanitize, search, stats
 from .archive import Archive, load_archive
 from .cache import Cache, Deferred, code_version, digest, forget_unused, keep_in_memory, remember
-from .converted import Conversions
+from .converted import Conversions, Converted, count_warnings_only, warnings_logged
+from .export import html as export_html
 from .export import pages as export_pages
 from .model import Problem, Report
 from .sections import Section, compile_patterns
@@ -110,6 +112,10 @@ class Build:
     digested: bool = False  # the digests of what report pages show are in ``state``
     blocks: dict[str, list[str]] = field(default_factory=dict)  # page -> ready HTML blocks, until converted
     conversions: Conversions = field(init=False)  # pages' HTML kept from earlier conversions
+    # Report pages' HTML serves as the compilation's (the same Markdown setup; see ``export.html``).
+    fragments_from_pages: bool = False
+    as_body: set[str] = field(default_factory=set)  # report pages whose Markdown is their report's text
+    ahead: ConvertingAhead | None = None  # full builds: the second process converts reports too
     _index_checked: bool = False  # ``index_ahead`` ran: the index is written or was not due
     _index_job: Future[search.IndexStats | None] | None = None  # the index being written meanwhile
 
@@ -124,19 +130,34 @@ class Build:
         site_dir: Path,
         section_patterns: dict | None = None,
         theme_inputs: tuple[Path, ...] = (),
+        markdown: tuple[list[Any], dict[str, Any]] | None = None,
+        ahead: ConvertingAhead | None = None,
     ) -> Build:
-        """Load and check the archive, then compute what every page shows: reuse, sections, history."""
+        """Load and check the archive, then compute what every page shows: reuse, sections, history.
+
+        ``markdown``: the site's Markdown extensions and their settings; ``ahead``: how to convert a
+        report page as MkDocs will (a full build's second process converts reports with it).
+        """
         cache = Cache.for_project(root)
         archive = load_archive(docs_dir, root / "units.yml", cache)
-        # The second process also renders the compilations' reports into the cache (see ``pending``).
-        then = (lambda: export_pages.prepare(archive, cache)) if cache.folder is not None else None
-        waiting = reuse.attach_later(archive, cache, then) if _LATER else None
+        theme = _theme_digest(theme_inputs, section_patterns)
+        from_pages = cache.folder is not None and markdown is not None and export_html.same_markdown(*markdown)
+        ahead = ahead if _LATER and cache.folder is not None else None
+        # The second process's work after the reuse figures: the compilations' reports where the
+        # pages' HTML cannot serve (see ``pending``), then reports converted ahead of this process.
+        steps: list[Callable[[], None]] = []
+        if cache.folder is not None and not from_pages:
+            steps.append(lambda: export_pages.prepare(archive, cache))
+        if ahead is not None:
+            steps.append(lambda: ahead.run(archive, Conversions(cache, theme), from_pages))
+        waiting = reuse.attach_later(archive, cache, lambda: [step() for step in steps]) if _LATER else None
         if waiting is None:
             reuse.attach(archive, cache)
         patterns = compile_patterns(section_patterns)
         sections = review.sections_of(archive, patterns, cache)
-        theme = _theme_digest(theme_inputs, section_patterns)
         build = cls(archive, cache, site_dir, theme, sections, review.patterns_key(patterns))
+        build.fragments_from_pages = from_pages
+        build.ahead = ahead if waiting is not None else None
         build.changed = history.last_changed(root)
         build.waiting = waiting
         if waiting is None:
@@ -260,8 +281,10 @@ class Build:
         if src in self.generated or src in self.injected:  # never a report's: its text is not trusted
             markdown, self.blocks[src] = pages.split_ready(markdown)
         report = self.archive.get(src)
-        if report is not None and markdown == report.body:
-            return report.body  # the archive's copy: MkDocs lets go of its own (one copy of every report less)
+        if report is not None and self.ahead is not None:
+            self.ahead.reached(src)
+        if report is not None and markdown == export_html.converted_text(report):
+            self.as_body.add(src)
         return markdown
 
     def page_html(self, src: str, html: str) -> str:
@@ -324,16 +347,15 @@ class Build:
 
     # ---- report pages -------------------------------------------------------------------------
 
-    def report_html(self, report: Report, url: str, html: str) -> tuple[str, list[Problem]]:
-        """The report page's HTML as published (through the allowlist), and what the allowlist removed."""
-        cleaned, removed = self.cache.compute("sanitize", html, lambda: sanitize.clean_and_report(html))
-        doc = search.document(report, url, cleaned, self.cache)
-        key = digest("search-doc", code_version(), doc.text)
-        if self._search_text(key) is None:
-            stored = self.cache.put(key, doc.text)
-            if _SERVING or self.cache.folder is None:
-                _TEXTS[key] = stored
+    def report_html(self, report: Report, url: str, html: str, kept: bool = False) -> tuple[str, list[Problem]]:
+        """The report page's HTML as published (through the allowlist), and what the allowlist removed.
+
+        ``kept``: the page was converted afresh and its conversion kept (it depends on its Markdown alone).
+        """
+        cleaned, removed, doc, key = _text_work(self.cache, report, url, html)
         self.state.search[report.path] = (doc.url, doc.title, doc.year, doc.unit, doc.secretary, doc.body_start, key)
+        if kept and self.fragments_from_pages and report.path in self.as_body:
+            export_html.keep_fragment(report, cleaned, self.cache)
         return cleaned, locate_removals(report, removed)
 
     def report_context(self, report: Report) -> dict[str, object]:
@@ -445,17 +467,78 @@ class Build:
         return written
 
     def _search_text(self, key: str) -> str | None:
-        """A report's search text: kept in memory by ``mkdocs serve`` (and without a cache folder), else
-        read from the cache each time it is needed (a full build sends the texts to the index one by one)."""
-        if key in _TEXTS:
-            return _TEXTS[key]
-        text = self.cache.get(key)
-        if text is not None and _SERVING:
-            _TEXTS[key] = text
-        return text
+        return _search_text(self.cache, key)
 
     def _state_key(self) -> str:
         return digest("build-state", code_version(), str(self.site_dir.resolve()))
+
+
+def _search_text(cache: Cache, key: str) -> str | None:
+    """A report's search text: kept in memory by ``mkdocs serve`` (and without a cache folder), else
+    read from the cache each time it is needed (a full build sends the texts to the index one by one)."""
+    if key in _TEXTS:
+        return _TEXTS[key]
+    text = cache.get(key)
+    if text is not None and _SERVING:
+        _TEXTS[key] = text
+    return text
+
+
+def _text_work(cache: Cache, report: Report, url: str, html: str) -> tuple[str, list, search.SearchDoc, str]:
+    """What a report page's converted HTML gives: the HTML through the allowlist, what that removed,
+    the search document and the cache key of its text (the text stored under it)."""
+    cleaned, removed = cache.compute("sanitize", html, lambda: sanitize.clean_and_report(html))
+    doc = search.document(report, url, cleaned, cache)
+    key = digest("search-doc", code_version(), doc.text)
+    if _search_text(cache, key) is None:
+        stored = cache.put(key, doc.text)
+        if _SERVING or cache.folder is None:
+            _TEXTS[key] = stored
+    return cleaned, removed, doc, key
+
+
+class ConvertingAhead:
+    """Report pages converted by a full build's second process while the main process converts them too.
+
+    The main process converts the reports in MkDocs' order from the first; the second one, once its
+    other work is done, from the last backwards, until it reaches a report the main process has
+    reached (told through shared memory). What it converts goes into the cache as the main process
+    would put it there (the conversion, the allowlisted HTML, the search text, the compilation's
+    fragment), so the main process finds each report it gets to as in a warm build. A conversion
+    that warned, links to another file or was not of the report's body is left to the main process.
+    """
+
+    def __init__(self, order: list[str], convert: Callable[[str], tuple[str, Converted] | None]):
+        self.order = order  # report pages in the order MkDocs converts them
+        self.convert = convert  # a report page's Markdown and conversion, as MkDocs makes them
+        self.position = {src: n for n, src in enumerate(order)}
+        self.main = multiprocessing.RawValue("q", -1)  # where the main process is (shared memory)
+
+    def reached(self, src: str) -> None:
+        """The main process is about to convert ``src``."""
+        self.main.value = max(self.main.value, self.position.get(src, -1))
+
+    def run(self, archive: Archive, conversions: Conversions, fragments: bool) -> None:
+        """Convert reports from the last one back (in the second process)."""
+        count_warnings_only()
+        for number in range(len(self.order) - 1, -1, -1):
+            if self.main.value >= number:
+                return
+            src = self.order[number]
+            report = archive.get(src)
+            if report is None:
+                continue
+            warnings = warnings_logged()
+            try:
+                result = self.convert(src)
+            except Exception:  # the main process converts it again and reports what went wrong
+                continue
+            if result is None or result[0] != export_html.converted_text(report) or warnings_logged() != warnings:
+                continue
+            if conversions.keep(conversions.key(src, result[0]), result[1]):
+                cleaned = _text_work(conversions.cache, report, "", result[1].html)[0]
+                if fragments:
+                    export_html.keep_fragment(report, cleaned, conversions.cache)
 
 
 def _copy_or_link(source: Path, target: Path) -> None:

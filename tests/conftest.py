@@ -24,6 +24,38 @@ MKDOCS = [sys.executable, "-m", "mkdocs"]
 UNITS = "- name: 市民政局\n- name: 市财政局\n- name: 区教育局\n"
 
 
+# A report using the Markdown features the site's setup and its HTML allowlist accept.
+TRICKY_BODY = """# 标题
+
+## 一、工作情况 {#work}
+
+正文**加粗**、*斜体*、`代码`，脚注[^1]，回到[上文](#work)，外链[网站](https://example.org/x)。
+
+| 项目 | 数量 |
+|:-----|-----:|
+| 甲 | 1 |
+
+```
+<script>alert(1)</script>
+```
+
+!!! note "注意"
+    提示内容。
+
+<div markdown="1" id="raw">
+**块内** Markdown
+</div>
+
+## 一、工作情况
+
+二级标题重复。
+
+### 3.1 小节
+
+[^1]: 脚注内容。
+"""
+
+
 def report_text(year=2022, unit="市民政局", secretary="张三", body="# 标题\n\n正文。\n", **extra) -> str:
     lines = ["---", f"year: {year}", f"unit: {unit}", f"secretary: {secretary}"]
     lines += [f"{k}: {v}" for k, v in extra.items()]

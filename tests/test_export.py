@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEED
+from conftest import ROOT, SEED, TRICKY_BODY, report_text
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -233,3 +233,38 @@ def test_demo_archive_round_trip_through_the_published_downloads(archive, tmp_pa
         (exact if back == original else different).append(report.path)
     assert sorted(different) == sorted(NOT_EXACT)
     assert len(exact) == len(archive.reports) - len(NOT_EXACT)
+
+
+def test_a_report_page_converts_as_the_compilation_does(tmp_path):
+    """What lets a site build hand its report pages' HTML to the compilation (``keep_fragment``):
+    MkDocs reads a report page's Markdown as ``converted_text`` gives it, and its conversion of a
+    page that links to no other file equals the compilation's own."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import File, Files
+    from mkdocs.structure.pages import Page
+
+    from report_archive.converted import self_contained
+    from report_archive.export.html import _MARKDOWN, converted_text, same_markdown
+
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    assert same_markdown(config.markdown_extensions, config.mdx_configs)
+    assert not same_markdown([*config.markdown_extensions, "abbr"], config.mdx_configs)
+    assert not same_markdown(config.markdown_extensions, config.mdx_configs | {"toc": {"permalink": True}})
+    tricky = tmp_path / "docs" / "reports" / "2022" / "市民政局.md"
+    tricky.parent.mkdir(parents=True)
+    tricky.write_text(report_text(body=TRICKY_BODY), encoding="utf-8")
+    (tmp_path / "units.yml").write_bytes((ROOT / "units.yml").read_bytes())
+    sources = [(tmp_path / "docs", load_archive(tmp_path / "docs", tmp_path / "units.yml").reports)]
+    sources.append((ROOT / "docs", load_archive(ROOT / "docs", ROOT / "units.yml").reports))
+    checked = 0
+    for docs, reports in sources:
+        for report in reports:
+            file = File(report.path, str(docs), config.site_dir, config.use_directory_urls)
+            page = Page(None, file, config)
+            page.read_source(config)
+            assert page.markdown == converted_text(report)
+            page.render(config, Files([file]))
+            assert self_contained(page.content)
+            assert page.content == _MARKDOWN.reset().convert(converted_text(report))
+            checked += 1
+    assert checked > 100

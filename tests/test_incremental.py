@@ -10,8 +10,9 @@ import sys
 import threading
 from pathlib import Path
 
-from conftest import Project, build_site, report_text, tree_differences
+from conftest import TRICKY_BODY, Project, build_site, report_text, tree_differences
 
+from report_archive import load_archive
 from report_archive.cache import Cache, code_version, digest
 
 UNITS = "- name: 市民政局\n- name: 市财政局\n- name: 区教育局\n"
@@ -274,8 +275,9 @@ def _conversions(result: subprocess.CompletedProcess) -> tuple[int, int]:
     return int(converted), int(kept)
 
 
-def test_a_build_that_uses_kept_conversions_gives_the_same_site(tmp_path):
-    """Reports with a title and no link to another file are not converted again; the site is the same."""
+def test_a_build_that_uses_kept_conversions_gives_the_same_site(tmp_path, monkeypatch):
+    """Reports with a title and no link to another file are not converted again; the site is the same,
+    and the same as a build without a cache (where no page's HTML serves the compilation pages)."""
     project = Project(tmp_path / "project", UNITS)
     body = (
         "# 述职报告\n\n## 一、履职情况\n\n见[问题](#problems)和脚注[^1]。\n\n"
@@ -286,15 +288,22 @@ def test_a_build_that_uses_kept_conversions_gives_the_same_site(tmp_path):
     project.write("reports/2022/市财政局.md", report_text(unit="市财政局", secretary="李四", body=body))  # no title
     linked = "# 述职报告\n\n见[去年](../2021/市民政局.md)。\n"
     project.write("reports/2021/区教育局.md", report_text(2021, "区教育局", "王五", linked, title="链接"))
+    project.write("reports/2020/市财政局.md", report_text(2020, "市财政局", "李四", TRICKY_BODY, title="全"))
     first = build_site(project.path, tmp_path / "first")
     second = build_site(project.path, tmp_path / "second")
-    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
-    assert _conversions(first)[1] == 0
+    monkeypatch.setenv("ARCHIVE_CACHE_DIR", "off")
+    third = build_site(project.path, tmp_path / "third")
+    assert first.returncode == second.returncode == third.returncode == 0, first.stderr + second.stderr + third.stderr
+    pages = sum(_conversions(first))  # (the second process may have converted some reports of the first)
     converted, kept = _conversions(second)
-    # the three titled reports and the search page (a title, no links) are kept; the untitled report,
+    # the four titled reports and the search page (a title, no links) are kept; the untitled report,
     # the one with a link to another report and the other pages are converted again
-    assert kept == 4 and converted == _conversions(first)[0] - 4
+    assert kept == 5 and converted == pages - 5
+    assert _conversions(third) == (pages, 0)
     assert tree_differences(tmp_path / "first", tmp_path / "second") == []
+    assert tree_differences(tmp_path / "first", tmp_path / "third") == []
+    compilation = (tmp_path / "first" / "years" / "2020" / "汇编" / "index.html").read_text(encoding="utf-8")
+    assert 'class="admonition note"' in compilation and "&lt;script&gt;" in compilation
     page = (tmp_path / "second" / "reports" / "2021" / "市民政局" / "index.html").read_text(encoding="utf-8")
     assert 'href="#problems"' in page and 'id="fn:1"' in page and 'class="md-nav__link"' in page
 
@@ -310,16 +319,71 @@ def test_a_kept_conversion_keeps_its_broken_anchor_a_warning(tmp_path):
     assert _conversions(result)[1] == 2  # the report and the search page (no links, a title)
 
 
-def test_a_report_page_converts_the_archives_copy_of_its_text(tmp_path, monkeypatch):
-    """MkDocs is handed the archive's own string for a report's Markdown, so it keeps no second copy."""
+def test_a_report_pages_markdown_is_known_as_its_reports_text(tmp_path, monkeypatch):
+    """The text MkDocs reads for a report page (without the blank lines after the front matter) is
+    known as the report's, so its conversion can stand for the compilation's; other text is not."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import File
+    from mkdocs.structure.pages import Page
+
     from report_archive import site
 
     project = Project(tmp_path / "project", UNITS)
     _archive(project)
     monkeypatch.setenv("ARCHIVE_CACHE_DIR", "off")
     build = site.Build.start(project.docs, project.path, tmp_path / "site")
-    report = build.archive.get("reports/2021/市民政局.md")
-    as_read = "".join(list(report.body))  # the same text in another string, as MkDocs reads it
-    assert as_read is not report.body
-    assert build.page_markdown(report.path, as_read) is report.body
-    assert build.page_markdown(report.path, as_read + "。") == as_read + "。"  # other text: as given
+    config = load_config(str(project.path / "mkdocs.yml"))
+    path = "reports/2021/市民政局.md"
+    page = Page(None, File(path, str(project.docs), config.site_dir, config.use_directory_urls), config)
+    page.read_source(config)
+    assert page.markdown != build.archive.get(path).body  # MkDocs drops the blank line after the front matter
+    assert build.page_markdown(path, page.markdown) == page.markdown and path in build.as_body
+    other = "reports/2022/市民政局.md"
+    assert build.page_markdown(other, page.markdown) == page.markdown and other not in build.as_body
+
+
+def test_the_second_process_converts_reports_from_the_last_until_the_main_process_reaches_them(tmp_path):
+    """``ConvertingAhead`` in a forked process, with a stand-in for MkDocs' conversion: it stops at the
+    report the main process reached and keeps only what the main process would (no warning, the
+    report's own text, no link to another file), with its allowlisted HTML and search text."""
+    import logging
+    import multiprocessing
+
+    from report_archive import site
+    from report_archive.converted import Conversions, Converted
+    from report_archive.export.html import converted_text, report_fragment
+
+    project = Project(tmp_path / "project", UNITS)
+    _archive(project)
+    cache = Cache(tmp_path / "cache")
+    archive = load_archive(project.docs, project.path / "units.yml", cache)
+    order = [r.path for r in archive.reports]  # 2020 甲 乙, 2021 甲 乙, 2022 甲 乙
+    asked = multiprocessing.get_context("fork").Queue()
+
+    def convert(src: str) -> tuple[str, Converted]:
+        asked.put(src)
+        report = archive.get(src)
+        html = f"<p>{report.unit}{report.year} ahead</p><script>x()</script>"
+        if src == order[4]:
+            html += '<a href="../../2021/市民政局/">去年</a>'  # links to another file
+        if src == order[3]:
+            logging.getLogger("mkdocs.structure.pages").warning("转换时的警告")
+        text = converted_text(report) + ("。" if src == order[2] else "")  # not the report's text
+        return text, Converted(html, [], frozenset(), {})
+
+    ahead = site.ConvertingAhead(order, convert)
+    ahead.reached(order[1])  # the main process is converting the second report
+    process = multiprocessing.get_context("fork").Process(
+        target=ahead.run, args=(archive, Conversions(cache, "setup"), True)
+    )
+    process.start()
+    process.join(60)
+    assert process.exitcode == 0
+    assert [asked.get(timeout=5) for _ in range(4)] == order[5:1:-1] and asked.empty()
+    later = Conversions(cache, "setup")
+    kept = [src for src in order if later.before(src, converted_text(archive.get(src)), titled=True)]
+    assert kept == [order[5]]
+    last = archive.get(order[5])
+    assert report_fragment(last, cache) == f"<p>{last.unit}{last.year} ahead</p>"  # allowlisted, from the page
+    other = archive.get(order[4])
+    assert "ahead" not in report_fragment(other, cache)  # converted as the compilation does

@@ -2,8 +2,14 @@
 
 Each report's Markdown is rendered with the site's Markdown extensions and goes through the
 report HTML allowlist (:mod:`..sanitize`), exactly as a report page's text does; everything else
-on the page is escaped here. Ids inside a report get a per-report prefix, so footnotes of two
-reports on one page do not collide.
+on the page is escaped here. Ids inside a report get a per-report prefix, so footnotes and
+headings of two reports on one page do not collide.
+
+A report page whose text MkDocs converted with the same extensions, and which links to no other
+file, has the same HTML as this rendering (MkDocs' own additions to a conversion only read it or
+rewrite links to other files): a site build hands its pages' allowlisted HTML to
+:func:`keep_fragment`, and the compilation takes it from there instead of converting every report
+a second time.
 """
 
 from __future__ import annotations
@@ -11,35 +17,57 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from typing import Any
 
 import markdown
 
 from .. import sanitize
-from ..cache import Cache
+from ..cache import Cache, code_version, digest
+from ..converted import libraries
 from ..model import Report
 from .selection import Selection
 from .word import contents_line
 
-# The Markdown extensions of mkdocs.yml that shape a report's text (no ids from toc: the
-# compilation has many reports, and ids are prefixed per report instead).
-_MARKDOWN = markdown.Markdown(
-    extensions=["tables", "attr_list", "md_in_html", "footnotes", "admonition"],
-    extension_configs={"tables": {"use_align_attribute": True}},
-)
+# The Markdown extensions of the site's pages: MkDocs' own (toc, tables, fenced_code) and those
+# of mkdocs.yml, with their settings.
+EXTENSIONS = ("toc", "tables", "fenced_code", "attr_list", "md_in_html", "footnotes", "admonition")
+EXTENSION_CONFIGS = {"tables": {"use_align_attribute": True}, "toc": {"permalink": False}}
+_MARKDOWN = markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=EXTENSION_CONFIGS)
 _ID_RE = re.compile(r'\b(id|href)="(#?)([^"]*)"')
+
+
+def same_markdown(extensions: list[Any], configs: dict[str, Any]) -> bool:
+    """Whether a site converts reports as this module does (MkDocs' ``markdown_extensions`` and
+    ``mdx_configs``): only then may a report page's HTML stand for the compilation's."""
+    return sorted(map(str, extensions)) == sorted(EXTENSIONS) and configs == EXTENSION_CONFIGS
 
 
 def report_fragment(report: Report, cache: Cache | None = None, prefix: str = "") -> str:
     """A report's text as HTML, through the allowlist, its ids starting with ``prefix``.
 
-    Cached by content and prefix (a report keeps its place in a year's compilation from one build
-    to the next), and kept in memory by a serve session, which writes every compilation each time.
+    Cached by content, and kept in memory by a serve session, which writes every compilation each time.
     """
 
     def render() -> str:
-        return _prefixed(sanitize.clean(_MARKDOWN.reset().convert(report.body)), prefix)
+        return sanitize.clean(_MARKDOWN.reset().convert(converted_text(report)))
 
-    return (cache or Cache(None)).compute("export-html", report.body_digest, render, prefix, keep=True)
+    return _prefixed((cache or Cache(None)).cached(_fragment_key(report), render, keep=True), prefix)
+
+
+def converted_text(report: Report) -> str:
+    """The Markdown a report's text is converted from: its body without the blank lines that
+    follow the front matter (as MkDocs reads a page)."""
+    return report.body.lstrip("\n")
+
+
+def keep_fragment(report: Report, cleaned: str, cache: Cache) -> None:
+    """Keep a report page's allowlisted HTML as the report's fragment (see the module's account:
+    the caller vouches that the page was converted from :func:`converted_text` with the same setup)."""
+    cache.put(_fragment_key(report), cleaned)
+
+
+def _fragment_key(report: Report) -> str:
+    return digest("export-html", code_version(), libraries(), report.body_digest)
 
 
 def _prefixed(fragment: str, prefix: str) -> str:
