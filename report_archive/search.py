@@ -39,7 +39,7 @@ from urllib.parse import unquote
 
 import numpy as np
 
-from .cache import Cache
+from .cache import code_version, digest
 from .model import Report
 
 INDEX_DIR = "search/data"
@@ -144,18 +144,28 @@ class SearchDoc:
 
 
 def make_doc(url: str, title: str, year: int, unit: str, secretary: str, body: str) -> SearchDoc:
-    return _doc(url, title, year, unit, secretary, normalize(body))
+    return doc_from_body(url, title, year, unit, secretary, normalize(body))
 
 
-def _doc(url: str, title: str, year: int, unit: str, secretary: str, normalized_body: str) -> SearchDoc:
+def doc_from_body(url: str, title: str, year: int, unit: str, secretary: str, normalized_body: str) -> SearchDoc:
+    """A search document from its fields and its already normalised body."""
     head = "".join(normalize(part) + FIELD_SEP for part in (title, unit, secretary))
     return SearchDoc(url, title, year, unit, secretary, head + normalized_body, len(head))
 
 
-def document(report: Report, url: str, content_html: str, cache: Cache | None = None) -> SearchDoc:
-    """The searchable form of a report page: its metadata and the visible text of its content."""
-    body = (cache or Cache(None)).compute("search-text", content_html, lambda: normalize(_visible_text(content_html)))
-    return _doc(unquote(url), report.title, report.year, report.unit, report.secretary, body)
+def body_text(content_html: str) -> str:
+    """What search matches in a report page's content: its visible text, normalised."""
+    return normalize(_visible_text(content_html))
+
+
+def body_key(content_html: str) -> str:
+    """The cache key of :func:`body_text` for a page's content."""
+    return digest("search-text", code_version(), content_html)
+
+
+def document(report: Report, url: str, body: str) -> SearchDoc:
+    """The searchable form of a report page: its metadata and its :func:`body_text`."""
+    return doc_from_body(unquote(url), report.title, report.year, report.unit, report.secretary, body)
 
 
 @dataclass(frozen=True)

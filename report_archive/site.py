@@ -82,7 +82,7 @@ class BuildState:
     digests: dict[str, str] = field(default_factory=dict)  # page source -> digest of what it shows
     dests: dict[str, str] = field(default_factory=dict)  # page source -> its output file
     # report path -> search doc fields (url, title, year, unit, secretary, body_start) and the cache
-    # key of its text
+    # key of its normalised body text (search.body_key)
     search: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     index: str = ""  # digest of the search docs the index was written from
     stamps: dict[str, tuple[int, int]] = field(default_factory=dict)  # generated page -> its file's size, mtime
@@ -429,10 +429,10 @@ class Build:
         """The search documents, one at a time (a full build keeps no report's search text in memory)."""
         for report in self.archive.reports:
             fields = self.state.search[report.path]
-            text = self._search_text(fields[6])
-            if text is None:
+            body = self._search_text(fields[6])
+            if body is None:
                 raise RuntimeError(f"{report.path} 的检索文本不在缓存中。请删除 .cache/archive 后重新构建。")
-            yield search.SearchDoc(*fields[:5], text, fields[5])
+            yield search.doc_from_body(*fields[:5], body)
 
     def _index_apart(self, docs: Iterable[search.SearchDoc], fresh: Path, cancelled: Callable[[], bool]) -> None:
         """A serve session's whole index, built in a child process (see :mod:`liveindex`)."""
@@ -486,15 +486,15 @@ def _search_text(cache: Cache, key: str) -> str | None:
 
 def _text_work(cache: Cache, report: Report, url: str, html: str) -> tuple[str, list, search.SearchDoc, str]:
     """What a report page's converted HTML gives: the HTML through the allowlist, what that removed,
-    the search document and the cache key of its text (the text stored under it)."""
+    the search document and the cache key of its body text (the text stored under it)."""
     cleaned, removed = cache.compute("sanitize", html, lambda: sanitize.clean_and_report(html))
-    doc = search.document(report, url, cleaned, cache)
-    key = digest("search-doc", code_version(), doc.text)
-    if _search_text(cache, key) is None:
-        stored = cache.put(key, doc.text)
+    key = search.body_key(cleaned)
+    body = _search_text(cache, key)
+    if body is None:
+        body = cache.put(key, search.body_text(cleaned))
         if _SERVING or cache.folder is None:
-            _TEXTS[key] = stored
-    return cleaned, removed, doc, key
+            _TEXTS[key] = body
+    return cleaned, removed, search.document(report, url, body), key
 
 
 class ConvertingAhead:
