@@ -39,7 +39,7 @@ from urllib.parse import unquote
 
 import numpy as np
 
-from .cache import code_version, digest
+from .cache import Cache, code_version, digest
 from .model import Report
 
 INDEX_DIR = "search/data"
@@ -141,6 +141,20 @@ class SearchDoc:
     secretary: str
     text: str
     body_start: int
+
+
+@dataclass(frozen=True)
+class StoredDoc:
+    """A search document whose normalised body is an entry of the build cache, read where it is
+    indexed (the index's child process), so the process that sends it never holds the text."""
+
+    url: str
+    title: str
+    year: int
+    unit: str
+    secretary: str
+    folder: str  # the cache folder
+    key: str  # the body's entry
 
 
 def make_doc(url: str, title: str, year: int, unit: str, secretary: str, body: str) -> SearchDoc:
@@ -289,14 +303,16 @@ class Cancelled(Exception):
     """The index being built is no longer wanted (``build_index_apart``'s ``cancelled`` said so)."""
 
 
-def build_index_apart(docs: Iterable[SearchDoc], out: Path, cancelled: Callable[[], bool] | None = None) -> IndexStats:
+def build_index_apart(
+    docs: Iterable[SearchDoc | StoredDoc], out: Path, cancelled: Callable[[], bool] | None = None
+) -> IndexStats:
     """``build_index`` in a child process.
 
     A long-lived process (``mkdocs serve``) then keeps its interpreter for its own work (serving
     pages, the next rebuild) while the index is written on the other core; a full build keeps the
     index's working memory out of its own peak. The documents are sent one at a time as ``docs``
     yields them, their texts as UTF-8 bytes (pickling a string would leave a UTF-8 copy attached
-    to it for good).
+    to it for good), or, for a :class:`StoredDoc`, the cache entry the child reads the text from.
 
     ``cancelled()`` is asked before each document and a few times a second while the child works;
     once it is true the child is stopped and :class:`Cancelled` raised (``out`` is then incomplete).
@@ -316,7 +332,11 @@ def build_index_apart(docs: Iterable[SearchDoc], out: Path, cancelled: Callable[
                     for d in docs:
                         if cancelled is not None and cancelled():
                             raise Cancelled
-                        pickler.dump((d.url, d.title, d.year, d.unit, d.secretary, d.text.encode(), d.body_start))
+                        fields = (d.url, d.title, d.year, d.unit, d.secretary)
+                        if isinstance(d, StoredDoc):
+                            pickler.dump(("stored", *fields, d.folder, d.key))
+                        else:
+                            pickler.dump(("text", *fields, d.text.encode(), d.body_start))
                         pickler.clear_memo()
                     pickler.dump(None)
             except BrokenPipeError:  # the child failed; its errors say why
@@ -348,9 +368,18 @@ _CHILD = "from report_archive.search import _child; _child()"
 def _child() -> None:
     source = sys.stdin.buffer
     out = pickle.load(source)
-    rows = iter(lambda: pickle.load(source), None)
-    docs = [SearchDoc(*row[:5], row[5].decode("utf-8"), row[6]) for row in rows]
+    docs = [_received(row) for row in iter(lambda: pickle.load(source), None)]
     pickle.dump(build_index(docs, Path(out), release=True), sys.stdout.buffer)
+
+
+def _received(row: tuple) -> SearchDoc:
+    """A document as ``build_index_apart`` sends it: with its text, or with its body's cache entry."""
+    if row[0] == "stored":
+        body = Cache(Path(row[6])).get(row[7])
+        if not isinstance(body, str):
+            raise RuntimeError(f"{row[1]} 的检索文本不在缓存中。请删除 .cache/archive 后重新构建。")
+        return doc_from_body(*row[1:6], body)
+    return SearchDoc(*row[1:6], row[6].decode("utf-8"), row[7])
 
 
 DELTA_DIR = "delta"

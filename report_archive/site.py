@@ -425,10 +425,14 @@ class Build:
         forget_unused()
         return written
 
-    def _documents(self) -> Iterator[search.SearchDoc]:
-        """The search documents, one at a time (a full build keeps no report's search text in memory)."""
+    def _documents(self) -> Iterator[search.SearchDoc | search.StoredDoc]:
+        """The search documents, one at a time. A full build keeps no report's search text in memory:
+        its documents name their text's cache entry, which the index's child process reads."""
         for report in self.archive.reports:
             fields = self.state.search[report.path]
+            if self.cache.folder is not None and not _SERVING:
+                yield search.StoredDoc(*fields[:5], str(self.cache.folder), fields[6])
+                continue
             body = self._search_text(fields[6])
             if body is None:
                 raise RuntimeError(f"{report.path} 的检索文本不在缓存中。请删除 .cache/archive 后重新构建。")
@@ -442,14 +446,16 @@ class Build:
         """The serve session's index could not be written: the next build writes everything again."""
         self.cache.put(self._state_key(), BuildState(), keep=True)
 
-    def _write_index(self, docs: Iterable[search.SearchDoc], out: Path) -> search.IndexStats | None:
+    def _write_index(self, docs: Iterable[search.SearchDoc | search.StoredDoc], out: Path) -> search.IndexStats | None:
         """Write the index beside ``out`` and then put it in its place, so a reader never sees half of it."""
         fresh = out.with_name(out.name + ".new")
         written = self._fresh_index(docs, fresh, search.build_index_apart)
         search.replace_index(fresh, out)
         return written
 
-    def _fresh_index(self, docs: Iterable[search.SearchDoc], fresh: Path, build: Callable) -> search.IndexStats | None:
+    def _fresh_index(
+        self, docs: Iterable[search.SearchDoc | search.StoredDoc], fresh: Path, build: Callable
+    ) -> search.IndexStats | None:
         """Build the index into ``fresh`` (with ``build``), or copy the one built before from the same documents."""
         written = None
         kept = self.cache.folder / "index" / self.state.index if self.cache.folder else None

@@ -14,6 +14,7 @@ import pytest
 from conftest import SEED, tree_differences
 
 from report_archive import liveindex, search
+from report_archive.cache import Cache
 from report_archive.search import build_index, display_text, html_to_text, make_doc, normalize, shard_counts
 
 
@@ -216,6 +217,25 @@ def test_an_index_built_in_a_child_process_is_the_same(tmp_path):
     here, apart = tmp_path / "here", tmp_path / "apart"
     assert search.build_index_apart(iter(DOCS), apart) == build_index(DOCS, here)  # sent one at a time
     assert (here / "docs.json").exists() and tree_differences(here, apart) == []
+
+
+def test_the_child_process_reads_stored_texts_from_the_cache(tmp_path):
+    """Documents that name their body's cache entry index as those sent with their text; an entry
+    that does not check out stops the index with a message that says what to do."""
+    cache = Cache(tmp_path / "cache")
+    stored = []
+    for number, doc in enumerate(DOCS):
+        key = f"{number:064x}"
+        cache.put(key, doc.text[doc.body_start :])
+        stored.append(search.StoredDoc(doc.url, doc.title, doc.year, doc.unit, doc.secretary, str(cache.folder), key))
+    mixed = [d if n % 2 else DOCS[n] for n, d in enumerate(stored)]
+    here, apart = tmp_path / "here", tmp_path / "apart"
+    assert search.build_index_apart(iter(mixed), apart) == build_index(DOCS, here)
+    assert (here / "docs.json").exists() and tree_differences(here, apart) == []
+    entry = cache.folder / stored[1].key[:2] / stored[1].key[2:]
+    entry.write_bytes(entry.read_bytes()[:-1] + b"x")  # a flipped byte
+    with pytest.raises(RuntimeError, match="检索文本不在缓存中"):
+        search.build_index_apart(stored, tmp_path / "broken")
 
 
 def test_an_index_that_releases_its_texts_is_the_same(tmp_path):

@@ -63,7 +63,9 @@ def converted_text(report: Report) -> str:
 def keep_fragment(report: Report, cleaned: str, cache: Cache) -> None:
     """Keep a report page's allowlisted HTML as the report's fragment (see the module's account:
     the caller vouches that the page was converted from :func:`converted_text` with the same setup)."""
-    cache.put(_fragment_key(report), cleaned)
+    # A copy is pickled: pickling leaves a UTF-8 copy on the string it reads (see ``Cache.put``),
+    # and the page holds on to this one until it is written.
+    cache.put(_fragment_key(report), cleaned.encode("utf-8").decode("utf-8"))
 
 
 def _fragment_key(report: Report) -> str:
