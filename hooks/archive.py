@@ -13,7 +13,7 @@ from mkdocs.structure.files import File, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from report_archive import site
+from report_archive import rendering, site
 from report_archive.converted import Converted
 
 log = logging.getLogger("mkdocs.hooks.archive")
@@ -89,9 +89,32 @@ def on_page_context(context, page, config, nav):
 
 
 def on_env(env, config, files):
-    """Every page's text is known: start writing the search index while the pages render."""
+    """Every page's text is known: start writing the search index while the pages render.
+    The navigation is rendered once for all pages outside it that link to it alike."""
     _build.index_ahead(config.extra.get("search_index", True))
+    rendering.share_renders(env.get_template("partials/nav.html"), functools.partial(_nav_key, env, config))
     return env
+
+
+def _nav_key(env, config, context):
+    """What the navigation partial shows on a page outside the navigation: nothing active, so only
+    its links, each as the ``url`` filter makes it relative to the page. None for other pages."""
+    page, nav = context.get("page"), context.get("nav")
+    if page is None or nav is None or page in nav.pages:
+        return None
+    items = list(_walk(nav.items))
+    if any(item.active for item in items):
+        return None
+    homepage = nav.homepage.url if nav.homepage else ""
+    targets = [config.extra.get("homepage") or homepage, config.theme.get("logo") or ""]
+    targets += [item.url for item in items if getattr(item, "url", None) is not None]
+    return tuple(env.filters["url"](context, target) for target in targets)
+
+
+def _walk(items):
+    for item in items:
+        yield item
+        yield from _walk(getattr(item, "children", None) or [])
 
 
 def _converted(page: Page, html: str) -> Converted:
