@@ -122,8 +122,6 @@ def _write_delta(out: Path) -> None:
     before = dict(_main.entries)
     now = dict(_latest.entries)
     hidden = [number for number, (path, fields) in enumerate(_main.entries) if now.get(path) != fields]
-    changed = [
-        doc for (path, fields), doc in zip(_latest.entries, _latest.docs, strict=True) if before.get(path) != fields
-    ]
+    changed = [_latest.docs[n] for n, (path, fields) in enumerate(_latest.entries) if before.get(path) != fields]
     if len(changed) <= MAX_DELTA:
         search.write_delta(out, changed, hidden)

@@ -17,7 +17,7 @@ import logging
 import multiprocessing
 import os
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -415,7 +415,7 @@ class Build:
             out = self._index_due()
             if out is not None and _SERVING:
                 entries = [(r.path, self.state.search[r.path]) for r in self.archive.reports]
-                docs = liveindex.Docs(self.state.index, entries, list(self._documents()))
+                docs = liveindex.Docs(self.state.index, entries, _DocList(entries, self._bodies(entries)))
                 liveindex.update(docs, out, self._index_apart, self._failed)
             elif out is not None:
                 written = self._write_index(self._documents(), out)
@@ -437,6 +437,16 @@ class Build:
             if body is None:
                 raise RuntimeError(f"{report.path} 的检索文本不在缓存中。请删除 .cache/archive 后重新构建。")
             yield search.doc_from_body(*fields[:5], body)
+
+    def _bodies(self, entries: list[tuple[str, tuple[Any, ...]]]) -> dict[str, str]:
+        """Each report's search body by its key (a serve session holds them in memory)."""
+        bodies = {}
+        for path, fields in entries:
+            body = self._search_text(fields[6])
+            if body is None:
+                raise RuntimeError(f"{path} 的检索文本不在缓存中。请删除 .cache/archive 后重新构建。")
+            bodies[fields[6]] = body
+        return bodies
 
     def _index_apart(self, docs: Iterable[search.SearchDoc], fresh: Path, cancelled: Callable[[], bool]) -> None:
         """A serve session's whole index, built in a child process (see :mod:`liveindex`)."""
@@ -545,6 +555,22 @@ class ConvertingAhead:
                 cleaned = _text_work(conversions.cache, report, "", result[1].html)[0]
                 if fragments:
                     export_html.keep_fragment(report, cleaned, conversions.cache)
+
+
+class _DocList(Sequence[search.SearchDoc]):
+    """A serve build's search documents, each made when it is asked for, from its fields and its
+    body: a build's delta takes a few of them, and making all of them would copy every text again."""
+
+    def __init__(self, entries: list[tuple[str, tuple[Any, ...]]], bodies: dict[str, str]):
+        self.entries = entries
+        self.bodies = bodies
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __getitem__(self, number: int) -> search.SearchDoc:  # (whole numbers only, no slices)
+        fields = self.entries[number][1]
+        return search.doc_from_body(*fields[:5], self.bodies[fields[6]])
 
 
 def _copy_or_link(source: Path, target: Path) -> None:
