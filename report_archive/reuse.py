@@ -188,7 +188,7 @@ class SharedIndex:
             self.keys[path] = keys[path]
         flipped = touched[(before >= 2) != (self._count(touched) >= 2)]
         for path, uniques in self.uniques.items():
-            if path in added or _meets(uniques, flipped):
+            if path in added or (len(flipped) and _meets(uniques, flipped)):
                 shared = self._count(prints[path].hashes) >= 2
                 share, spans = _coverage(prints[path], shared)
                 self.figures[path] = Reuse(anywhere=share, anywhere_spans=spans)
