@@ -372,12 +372,17 @@ def _child() -> None:
     pickle.dump(build_index(docs, Path(out), release=True), sys.stdout.buffer)
 
 
+def missing_text(name: str) -> RuntimeError:
+    """The error for a search text that should be in the build cache and is not (or does not check out)."""
+    return RuntimeError(f"{name} 的检索文本不在缓存中。请删除 .cache/archive 后重新构建。")
+
+
 def _received(row: tuple) -> SearchDoc:
     """A document as ``build_index_apart`` sends it: with its text, or with its body's cache entry."""
     if row[0] == "stored":
         body = Cache(Path(row[6])).get(row[7])
         if not isinstance(body, str):
-            raise RuntimeError(f"{row[1]} 的检索文本不在缓存中。请删除 .cache/archive 后重新构建。")
+            raise missing_text(row[1])
         return doc_from_body(*row[1:6], body)
     return SearchDoc(*row[1:6], row[6].decode("utf-8"), row[7])
 

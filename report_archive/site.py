@@ -433,20 +433,18 @@ class Build:
             if self.cache.folder is not None and not _SERVING:
                 yield search.StoredDoc(*fields[:5], str(self.cache.folder), fields[6])
                 continue
-            body = self._search_text(fields[6])
-            if body is None:
-                raise RuntimeError(f"{report.path} 的检索文本不在缓存中。请删除 .cache/archive 后重新构建。")
-            yield search.doc_from_body(*fields[:5], body)
+            yield search.doc_from_body(*fields[:5], self._body(report.path, fields[6]))
 
     def _bodies(self, entries: list[tuple[str, tuple[Any, ...]]]) -> dict[str, str]:
         """Each report's search body by its key (a serve session holds them in memory)."""
-        bodies = {}
-        for path, fields in entries:
-            body = self._search_text(fields[6])
-            if body is None:
-                raise RuntimeError(f"{path} 的检索文本不在缓存中。请删除 .cache/archive 后重新构建。")
-            bodies[fields[6]] = body
-        return bodies
+        return {fields[6]: self._body(path, fields[6]) for path, fields in entries}
+
+    def _body(self, path: str, key: str) -> str:
+        """A report's search body, which its page's rendering left in memory or in the cache."""
+        body = self._search_text(key)
+        if body is None:
+            raise search.missing_text(path)
+        return body
 
     def _index_apart(self, docs: Iterable[search.SearchDoc], fresh: Path, cancelled: Callable[[], bool]) -> None:
         """A serve session's whole index, built in a child process (see :mod:`liveindex`)."""
@@ -490,8 +488,8 @@ class Build:
 
 
 def _search_text(cache: Cache, key: str) -> str | None:
-    """A report's search text: kept in memory by ``mkdocs serve`` (and without a cache folder), else
-    read from the cache each time it is needed (a full build sends the texts to the index one by one)."""
+    """A report's search body: kept in memory by ``mkdocs serve`` (and without a cache folder), else
+    read from the cache each time it is needed (a full build's index reads them in its child process)."""
     if key in _TEXTS:
         return _TEXTS[key]
     text = cache.get(key)
