@@ -94,15 +94,20 @@ def nfkc(text: str) -> str:
     )
 
 
+def _words(text: str) -> list[str]:
+    r"""NFKC text without control characters, split at white space (``str.split`` splits at exactly
+    the characters ``\s`` matches in a str pattern: those of ``str.isspace``)."""
+    return _CONTROL_RE.sub("", nfkc(text)).split()
+
+
 def display_text(text: str) -> str:
     """NFKC text with every run of white space as one ASCII space and no control characters."""
-    # str.split() splits at exactly the characters ``\s`` matches in a str pattern (str.isspace).
-    return " ".join(_CONTROL_RE.sub("", nfkc(text)).split())
+    return " ".join(_words(text))
 
 
 def normalize(text: str) -> str:
     """The form that matching compares: NFKC, lower case, no white space, no control characters."""
-    return _lower("".join(_CONTROL_RE.sub("", nfkc(text)).split()))
+    return _lower("".join(_words(text)))
 
 
 def _drop_blocks(markup: str) -> str:
