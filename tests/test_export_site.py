@@ -65,6 +65,10 @@ def test_compilation_page_is_built_and_linked(project):
     assert positions == sorted(positions)  # registry order
     assert "共 3 份报告" in text and "目　录" in text
     assert text.count('class="compilation-report"') == 3
+    # its stylesheet and icon are the site's own files (a browser asks for /favicon.ico without the icon link)
+    head = [a for tag, a in parse(compilation).tags if tag == "link"]
+    assert sorted(a["rel"] for a in head) == ["icon", "stylesheet"]
+    assert all(resolve(site, compilation, a["href"]).is_file() for a in head)
     year = page_file(site, "/years/2022/")
     links = {a["href"]: a for tag, a in parse(year).tags if tag == "a" and "href" in a}
     assert any(resolve(site, year, href) == compilation for href in links)

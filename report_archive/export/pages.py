@@ -62,11 +62,13 @@ def compilation_html(archive: Archive, year: int, cache: Cache | None = None) ->
     back = html_link(f"返回 {year} 年", year_page(year), source)
     hint = "用浏览器打印本页即得 A4 汇编（每份报告另起一页，带页码）。"
     styles = html.escape(relative_url(source, "assets/compilation.css"))
+    icon = html.escape(relative_url(source, "assets/images/favicon.png"))  # the theme's, as on every other page
     return (
         '<!doctype html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(selection.title)}</title>\n"
-        f'<link rel="stylesheet" href="{styles}">\n</head>\n<body class="compilation-page">\n'
+        f'<link rel="icon" href="{icon}">\n<link rel="stylesheet" href="{styles}">\n</head>\n'
+        '<body class="compilation-page">\n'
         f'<p class="compilation-links">{back} · {word} · {hint}</p>\n'
         + compilation_body(selection, None, cache)
         + "\n</body>\n</html>\n"
