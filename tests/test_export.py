@@ -268,3 +268,35 @@ def test_a_report_page_converts_as_the_compilation_does(tmp_path):
             assert page.content == _MARKDOWN.reset().convert(converted_text(report))
             checked += 1
     assert checked > 100
+
+
+def test_ids_and_anchor_links_get_the_reports_prefix_at_word_boundaries_only():
+    """``_prefixed`` renames as the regular expression ``\\b(id|href)="(#?)([^"]*)"`` would (its
+    boundary is checked apart, for speed): random HTML-like text, and a few cases by hand."""
+    import random
+    import re
+
+    from report_archive.export.html import _prefixed
+
+    reference = re.compile(r'\b(id|href)="(#?)([^"]*)"')
+
+    def expected(text: str, prefix: str) -> str:
+        def rename(match: re.Match[str]) -> str:
+            attribute, hash_, value = match.groups()
+            if attribute == "id":
+                return f'id="{prefix}{value}"'
+            return f'href="#{prefix}{value}"' if hash_ else match.group(0)
+
+        return reference.sub(rename, text)
+
+    assert _prefixed('<h2 id="一">一</h2><a href="#一">x</a><a href="../a/">y</a>', "r-") == (
+        '<h2 id="r-一">一</h2><a href="#r-一">x</a><a href="../a/">y</a>'
+    )
+    assert _prefixed('data-id="a" xid="b" 中id="c" _href="#d" -id="e"', "r-") == (
+        'data-id="r-a" xid="b" 中id="c" _href="#d" -id="r-e"'
+    )
+    rng = random.Random(7)
+    pieces = ['id="', 'href="', "#", '"', "=", "x", "中", "１", "_", "-", " ", "h", "ref", "i", "d", "<", ">"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        assert _prefixed(text, "p-") == expected(text, "p-"), text

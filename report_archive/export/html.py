@@ -33,7 +33,9 @@ from .word import contents_line
 EXTENSIONS = ("toc", "tables", "fenced_code", "attr_list", "md_in_html", "footnotes", "admonition")
 EXTENSION_CONFIGS = {"tables": {"use_align_attribute": True}, "toc": {"permalink": False}}
 _MARKDOWN = markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=EXTENSION_CONFIGS)
-_ID_RE = re.compile(r'\b(id|href)="(#?)([^"]*)"')
+# An ``id`` or ``href`` attribute. Its word boundary is checked by ``_prefixed``: a pattern that
+# starts with ``\b`` is tried at every character of the text, three times slower.
+_ID_RE = re.compile(r'(id|href)="(#?)([^"]*)"')
 
 
 def same_markdown(extensions: list[Any], configs: dict[str, Any]) -> bool:
@@ -73,13 +75,20 @@ def _fragment_key(report: Report) -> str:
 
 
 def _prefixed(fragment: str, prefix: str) -> str:
-    def rename(match: re.Match[str]) -> str:
+    parts, done, search = [], 0, _ID_RE.search
+    match = search(fragment)
+    while match is not None:
+        start = match.start()
+        if start and (fragment[start - 1].isalnum() or fragment[start - 1] == "_"):  # no word boundary
+            match = search(fragment, start + 1)
+            continue
         attribute, hash_, value = match.groups()
-        if attribute == "id":
-            return f'id="{prefix}{value}"'
-        return f'href="#{prefix}{value}"' if hash_ else match.group(0)
-
-    return _ID_RE.sub(rename, fragment)
+        if attribute == "id" or hash_:
+            renamed = f'id="{prefix}{value}"' if attribute == "id" else f'href="#{prefix}{value}"'
+            parts += [fragment[done:start], renamed]
+            done = match.end()
+        match = search(fragment, match.end())
+    return "".join(parts) + fragment[done:] if parts else fragment
 
 
 def anchor(number: int) -> str:
