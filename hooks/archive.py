@@ -39,7 +39,10 @@ def on_files(files, config):
     markdown = (config.markdown_extensions, config.mdx_configs)
     order = [f.src_uri for f in files.documentation_pages()]  # the order MkDocs converts pages in
     ahead = site.ConvertingAhead(order, functools.partial(_convert, config, files))
-    _build = site.Build.start(Path(config.docs_dir), root, Path(config.site_dir), patterns, theme, markdown, ahead)
+    search = config.extra.get("search_index", True)
+    _build = site.Build.start(
+        Path(config.docs_dir), root, Path(config.site_dir), patterns, theme, markdown, ahead, search
+    )
     for problem in _build.archive.problems:
         log.error(str(problem))
     for file in [f for f in files if _build.archive.left_out(f.src_uri)]:

@@ -116,6 +116,7 @@ class Build:
     fragments_from_pages: bool = False
     as_body: set[str] = field(default_factory=set)  # report pages whose Markdown is their report's text
     ahead: ConvertingAhead | None = None  # full builds: the second process converts reports too
+    with_search: bool = True  # the site has a search index (``extra.search_index``)
     _index_checked: bool = False  # ``index_ahead`` ran: the index is written or was not due
     _index_job: Future[search.IndexStats | None] | None = None  # the index being written meanwhile
 
@@ -132,11 +133,13 @@ class Build:
         theme_inputs: tuple[Path, ...] = (),
         markdown: tuple[list[Any], dict[str, Any]] | None = None,
         ahead: ConvertingAhead | None = None,
+        with_search: bool = True,
     ) -> Build:
         """Load and check the archive, then compute what every page shows: reuse, sections, history.
 
         ``markdown``: the site's Markdown extensions and their settings; ``ahead``: how to convert a
-        report page as MkDocs will (a full build's second process converts reports with it).
+        report page as MkDocs will (a full build's second process converts reports with it);
+        ``with_search``: the site has a search index.
         """
         cache = Cache.for_project(root)
         archive = load_archive(docs_dir, root / "units.yml", cache)
@@ -157,6 +160,7 @@ class Build:
         sections = review.sections_of(archive, patterns, cache)
         build = cls(archive, cache, site_dir, theme, sections, review.patterns_key(patterns))
         build.fragments_from_pages = from_pages
+        build.with_search = with_search
         build.ahead = ahead if waiting is not None else None
         build.changed = history.last_changed(root)
         build.waiting = waiting
@@ -354,6 +358,8 @@ class Build:
         """
         cleaned, removed, doc, key = _text_work(self.cache, report, url, html)
         self.state.search[report.path] = (doc.url, doc.title, doc.year, doc.unit, doc.secretary, doc.body_start, key)
+        if len(self.state.search) == len(self.archive.reports):  # every report's text is known
+            self.index_ahead(self.with_search)
         if kept and self.fragments_from_pages and report.path in self.as_body:
             export_html.keep_fragment(report, cleaned, self.cache)
         return cleaned, locate_removals(report, removed)
@@ -381,9 +387,10 @@ class Build:
     # ---- after the pages ----------------------------------------------------------------------
 
     def index_ahead(self, with_search: bool) -> None:
-        """Outside ``mkdocs serve``: start writing the search index as soon as every page's text is
-        known (MkDocs' ``on_env``, before the pages go through the templates), so that the index's
-        child process works while this one renders the pages. ``finish`` waits for it."""
+        """Outside ``mkdocs serve``: start writing the search index as soon as every report's text is
+        known (once the last report page is converted, else at MkDocs' ``on_env``), so that the index's
+        child process works while this one converts the other pages and renders all of them.
+        ``finish`` waits for it."""
         if not with_search or _SERVING or self._index_checked:
             return
         self._index_checked = True

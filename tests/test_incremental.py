@@ -10,6 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
 from conftest import TRICKY_BODY, Project, build_site, report_text, tree_differences
 
 from report_archive import load_archive
@@ -340,6 +341,37 @@ def test_a_report_pages_markdown_is_known_as_its_reports_text(tmp_path, monkeypa
     assert build.page_markdown(path, page.markdown) == page.markdown and path in build.as_body
     other = "reports/2022/市民政局.md"
     assert build.page_markdown(other, page.markdown) == page.markdown and other not in build.as_body
+
+
+@pytest.mark.parametrize("with_search", [True, False])
+def test_a_full_build_starts_its_search_index_once_the_last_report_page_is_converted(
+    tmp_path, monkeypatch, with_search
+):
+    """Not at ``on_env``: the index's child process then works while the generated pages are converted.
+    Without a search index nothing is started."""
+    from report_archive import pages, search, site
+
+    project = Project(tmp_path / "project", UNITS)
+    _archive(project)
+    monkeypatch.setenv("ARCHIVE_CACHE_DIR", "off")
+    written = []
+    monkeypatch.setattr(site.Build, "_write_index", lambda self, docs, out: written.append((list(docs), out)))
+    build = site.Build.start(project.docs, project.path, tmp_path / "site", with_search=with_search)
+    *first, last = build.archive.reports
+    for report in first:
+        build.report_html(report, pages.page_url(report.path), f"<p>{report.unit}{report.year}</p>")
+    assert build._index_job is None and not written
+    build.report_html(last, pages.page_url(last.path), "<p>最后一份</p>")
+    if not with_search:
+        assert build._index_job is None
+        return
+    build._index_job.result(60)
+    ((docs, out),) = written
+    assert out == tmp_path / "site" / search.INDEX_DIR
+    assert [d.url for d in docs] == [pages.page_url(r.path) for r in build.archive.reports]
+    assert "最后一份" in docs[-1].text
+    build.index_ahead(True)  # what on_env does then: nothing more
+    assert len(written) == 1
 
 
 def test_the_second_process_converts_reports_from_the_last_until_the_main_process_reaches_them(tmp_path):
