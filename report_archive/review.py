@@ -55,6 +55,16 @@ def section_html(section: Section, body: str, cache: Cache | None = None) -> str
     return (cache or Cache(None)).compute("section-html", text, render)
 
 
+def render_sections(archive: Archive, found: dict[str, dict[str, Section]], cache: Cache) -> None:
+    """Render into ``cache`` the HTML of every section the review pages and report panels show
+    (a full build's second process does this while the main process converts pages)."""
+    for report in archive.reports:
+        for kind in ("problems", "next"):
+            section = found.get(report.path, {}).get(kind)
+            if section is not None:
+                section_html(section, report.body, cache)
+
+
 def _side(kind: str, section: Section | None, body: str, cache: Cache | None) -> str:
     # Ready HTML, not Markdown: the report's own text must not be read as part of this page's markup.
     if section is None:

@@ -114,6 +114,9 @@ class Build:
     conversions: Conversions = field(init=False)  # pages' HTML kept from earlier conversions
     # Report pages' HTML serves as the compilation's (the same Markdown setup; see ``export.html``).
     fragments_from_pages: bool = False
+    # Full builds: the review year pages are made with the year pages, from the sections' HTML the
+    # second process rendered meanwhile (Markdown conversions this process need not wait for).
+    review_later: bool = False
     as_body: set[str] = field(default_factory=set)  # report pages whose Markdown is their report's text
     ahead: ConvertingAhead | None = None  # full builds: the second process converts reports too
     with_search: bool = True  # the site has a search index (``extra.search_index``)
@@ -146,9 +149,14 @@ class Build:
         theme = _theme_digest(theme_inputs, section_patterns)
         from_pages = cache.folder is not None and markdown is not None and export_html.same_markdown(*markdown)
         ahead = ahead if _LATER and cache.folder is not None else None
-        # The second process's work after the reuse figures: the compilations' reports where the
-        # pages' HTML cannot serve (see ``pending``), then reports converted ahead of this process.
+        patterns = compile_patterns(section_patterns)
+        sections = review.sections_of(archive, patterns, cache)
+        # The second process's work after the reuse figures: the review sections' HTML (see
+        # ``review_later``), the compilations' reports where the pages' HTML cannot serve (see
+        # ``pending``), then reports converted ahead of this process.
         steps: list[Callable[[], None]] = []
+        if _LATER and cache.folder is not None:
+            steps.append(lambda: review.render_sections(archive, sections, cache))
         if cache.folder is not None and not from_pages:
             steps.append(lambda: export_pages.prepare(archive, cache))
         if ahead is not None:
@@ -156,9 +164,8 @@ class Build:
         waiting = reuse.attach_later(archive, cache, lambda: [step() for step in steps]) if _LATER else None
         if waiting is None:
             reuse.attach(archive, cache)
-        patterns = compile_patterns(section_patterns)
-        sections = review.sections_of(archive, patterns, cache)
         build = cls(archive, cache, site_dir, theme, sections, review.patterns_key(patterns))
+        build.review_later = waiting is not None and cache.folder is not None
         build.fragments_from_pages = from_pages
         build.with_search = with_search
         build.ahead = ahead if waiting is not None else None
@@ -183,18 +190,31 @@ class Build:
     # ---- pages --------------------------------------------------------------------------------
 
     def generated_pages(self) -> dict[str, str | Deferred]:
-        """Source path -> Markdown of every generated page MkDocs renders but the year pages (see
-        ``_reuse_pages``); most are ``Deferred``, made only when what they show changed."""
+        """Source path -> Markdown of every generated page MkDocs renders but those of ``_later_pages``;
+        most are ``Deferred``, made only when what they show changed."""
         archive = self.archive
         generated: dict[str, str | Deferred] = dict(pages.index_pages(archive, with_reuse=False))
         generated[stats.STATS_PAGE] = stats.stats_page(archive)
-        generated |= review.keyed_review_pages(archive, self.sections, self.patterns_key, self.cache)
+        later = set(self._later_sources())
+        generated |= {src: page for src, page in self._review_pages().items() if src not in later}
         generated[search.PAGE] = search.PAGE_SOURCE
         return generated
 
-    def _reuse_pages(self) -> dict[str, Deferred]:
-        """The pages showing reuse figures (the year pages, with their links to the compilation)."""
-        return pages.keyed_reuse_pages(self.archive, functools.partial(export_pages.link_year_page, self.archive))
+    def _review_pages(self) -> dict[str, Deferred]:
+        return review.keyed_review_pages(self.archive, self.sections, self.patterns_key, self.cache)
+
+    def _later_pages(self) -> dict[str, Deferred]:
+        """The pages made once the second process is done: those showing reuse figures (the year pages,
+        with their links to the compilation) and, with ``review_later``, the review year pages."""
+        later = pages.keyed_reuse_pages(self.archive, functools.partial(export_pages.link_year_page, self.archive))
+        if self.review_later:
+            later |= {src: page for src, page in self._review_pages().items() if src != review.REVIEW_INDEX}
+        return later
+
+    def _later_sources(self) -> list[str]:
+        """``_later_pages``' source paths, known before the reuse figures are."""
+        later = pages.reuse_pages_sources(self.archive)
+        return later + ([review.review_page_path(y) for y in self.archive.years] if self.review_later else [])
 
     def generated_files(self, folder: Path) -> dict[str, Path]:
         """Each generated page written to a file under ``folder`` that changes only when its content does."""
@@ -211,9 +231,9 @@ class Build:
                     continue
             files[src] = self._write(folder / src, src, content)
         if self.waiting is None:
-            later = {src: self._write(folder / src, src, md) for src, md in self._reuse_pages().items()}
+            later = {src: self._write(folder / src, src, md) for src, md in self._later_pages().items()}
         else:  # written when MkDocs reads them, after the reports: the figures are in by then
-            later = {src: folder / src for src in pages.reuse_pages_sources(self.archive)}
+            later = {src: folder / src for src in self._later_sources()}
             for path in later.values():
                 if not path.exists():
                     path.parent.mkdir(parents=True, exist_ok=True)
@@ -261,7 +281,7 @@ class Build:
             self._write(path, src, content)
             del self.pending[src]
         markdown = {}
-        for src, content in self._reuse_pages().items():
+        for src, content in self._later_pages().items():
             if src in self.later:
                 markdown[src] = self._write(self.later.pop(src), src, content).read_text(encoding="utf-8")
         return markdown

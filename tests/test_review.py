@@ -80,6 +80,27 @@ def test_last_years_next_steps_panel():
     assert last_years_next_steps(archive, archive.get("reports/2021/市民政局.md"), found) is None
 
 
+def test_sections_rendered_ahead_serve_the_review_pages_and_panels_without_converting(tmp_path, monkeypatch):
+    """What a full build's second process leaves in the cache (``render_sections``) is all the review
+    pages and the report panels need: made afterwards, they convert no Markdown and are the same."""
+    from report_archive import review
+    from report_archive.cache import Cache
+
+    archive = _archive()
+    found = sections_of(archive, compile_patterns())
+    expected = review_pages(archive, found)
+    panel = last_years_next_steps(archive, archive.get("reports/2022/市民政局.md"), found)
+    cache = Cache(tmp_path / "cache")
+    review.render_sections(archive, found, cache)
+
+    def no_conversion(text):
+        raise AssertionError(f"converted again: {text}")
+
+    monkeypatch.setattr(review._MARKDOWN, "convert", no_conversion)
+    assert review_pages(archive, found, Cache(tmp_path / "cache")) == expected
+    assert last_years_next_steps(archive, archive.get("reports/2022/市民政局.md"), found, cache) == panel
+
+
 def test_stats_matrix_totals_and_charts():
     page = stats_page(_archive())
     assert "**2022 年**：2 个单位已提交，1 个未提交。" in page
