@@ -92,9 +92,10 @@ def on_page_context(context, page, config, nav):
 
 
 def on_env(env, config, files):
-    """Every page's text is known: start writing the search index while the pages render.
-    The navigation is rendered once for all pages outside it that link to it alike."""
-    _build.index_ahead(config.extra.get("search_index", True))
+    """Every page's text is known: start writing the search index while the pages render, unless
+    the last report page started it already. The navigation is rendered once for all pages outside
+    it that link to it alike."""
+    _build.index_ahead()
     rendering.share_renders(env.get_template("partials/nav.html"), functools.partial(_nav_key, env, config))
     return env
 
@@ -144,6 +145,6 @@ def _tokens(toc) -> list[dict]:
 
 def on_post_build(config):
     """Write the search index next to the pages, when what it indexes changed."""
-    stats = _build.finish(config.extra.get("search_index", True))
+    stats = _build.finish()
     if stats is not None:
         log.info(f"搜索索引：{stats.documents} 份报告，{stats.index_bytes / 2**20:.1f} MB，{stats.files} 个文件")

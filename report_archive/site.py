@@ -148,14 +148,15 @@ class Build:
         archive = load_archive(docs_dir, root / "units.yml", cache)
         theme = _theme_digest(theme_inputs, section_patterns)
         from_pages = cache.folder is not None and markdown is not None and export_html.same_markdown(*markdown)
-        ahead = ahead if _LATER and cache.folder is not None else None
+        helped = _LATER and cache.folder is not None  # a second process can leave its work in the cache
+        ahead = ahead if helped else None
         patterns = compile_patterns(section_patterns)
         sections = review.sections_of(archive, patterns, cache)
         # The second process's work after the reuse figures: the review sections' HTML (see
         # ``review_later``), the compilations' reports where the pages' HTML cannot serve (see
         # ``pending``), then reports converted ahead of this process.
         steps: list[Callable[[], None]] = []
-        if _LATER and cache.folder is not None:
+        if helped:
             steps.append(lambda: review.render_sections(archive, sections, cache))
         if cache.folder is not None and not from_pages:
             steps.append(lambda: export_pages.prepare(archive, cache))
@@ -165,7 +166,7 @@ class Build:
         if waiting is None:
             reuse.attach(archive, cache)
         build = cls(archive, cache, site_dir, theme, sections, review.patterns_key(patterns))
-        build.review_later = waiting is not None and cache.folder is not None
+        build.review_later = helped and waiting is not None
         build.fragments_from_pages = from_pages
         build.with_search = with_search
         build.ahead = ahead if waiting is not None else None
@@ -379,7 +380,7 @@ class Build:
         cleaned, removed, doc, key = _text_work(self.cache, report, url, html)
         self.state.search[report.path] = (doc.url, doc.title, doc.year, doc.unit, doc.secretary, doc.body_start, key)
         if len(self.state.search) == len(self.archive.reports):  # every report's text is known
-            self.index_ahead(self.with_search)
+            self.index_ahead()
         if kept and self.fragments_from_pages and report.path in self.as_body:
             export_html.keep_fragment(report, cleaned, self.cache)
         return cleaned, locate_removals(report, removed)
@@ -406,12 +407,12 @@ class Build:
 
     # ---- after the pages ----------------------------------------------------------------------
 
-    def index_ahead(self, with_search: bool) -> None:
+    def index_ahead(self) -> None:
         """Outside ``mkdocs serve``: start writing the search index as soon as every report's text is
         known (once the last report page is converted, else at MkDocs' ``on_env``), so that the index's
         child process works while this one converts the other pages and renders all of them.
         ``finish`` waits for it."""
-        if not with_search or _SERVING or self._index_checked:
+        if not self.with_search or _SERVING or self._index_checked:
             return
         self._index_checked = True
         out = self._index_due()
@@ -429,7 +430,7 @@ class Build:
         out = self.site_dir / search.INDEX_DIR
         return out if self.state.index != self.previous.index or not (out / "docs.json").exists() else None
 
-    def finish(self, with_search: bool) -> search.IndexStats | None:
+    def finish(self) -> search.IndexStats | None:
         """Write the search index when what it indexes changed (or it is missing); keep the state."""
         log.info(f"Markdown 转换：{self.conversions.converted} 个页面，沿用之前的转换：{self.conversions.used} 个页面")
         if not self.digested:  # a full build: what its pages show, for the dirty builds after it
@@ -438,7 +439,7 @@ class Build:
         written = None
         if self._index_job is not None:  # started by ``index_ahead``
             written = self._index_job.result()
-        elif with_search and not self._index_checked:
+        elif self.with_search and not self._index_checked:
             out = self._index_due()
             if out is not None and _SERVING:
                 entries = [(r.path, self.state.search[r.path]) for r in self.archive.reports]

@@ -370,7 +370,7 @@ def test_a_full_build_starts_its_search_index_once_the_last_report_page_is_conve
     assert out == tmp_path / "site" / search.INDEX_DIR
     assert [d.url for d in docs] == [pages.page_url(r.path) for r in build.archive.reports]
     assert "最后一份" in docs[-1].text
-    build.index_ahead(True)  # what on_env does then: nothing more
+    build.index_ahead()  # what on_env does then: nothing more
     assert len(written) == 1
 
 
