@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import forked
 from .cache import Cache, code_version, digest, keeping
 from .docs import scan_docs
 from .model import Problem, Report
@@ -107,10 +108,12 @@ class Archive:
         return previous, following
 
 
-def load_archive(docs_dir: Path, units_file: Path, cache: Cache | None = None) -> Archive:
+def load_archive(docs_dir: Path, units_file: Path, cache: Cache | None = None, split: bool = False) -> Archive:
     """Read and check every report under ``docs_dir/reports`` against the registry.
 
     With a ``cache``, a report whose bytes, path and registry are unchanged is not parsed again.
+    ``split``: half the reports are read by a second process meanwhile (see :mod:`forked`; not in a
+    process that keeps work between builds, whose record of what it read is this process's own).
     """
     registry, problems = load_registry(units_file)
     # What else a report's checks depend on: the registry, and today's date (the latest valid year).
@@ -119,10 +122,17 @@ def load_archive(docs_dir: Path, units_file: Path, cache: Cache | None = None) -
     problems += found
     loaded: list[Report] = []
     cache = cache or Cache(None)
-    seen = {}
-    for path in files:
+    seen: dict[str, tuple[tuple[int, ...], str, str]] = {}
+
+    def load(path: Path) -> tuple[Report | None, list[Problem]]:
+        return _load(path, path.relative_to(docs_dir).as_posix(), registry, registry_key, cache, seen)
+
+    if split and not keeping():
+        results = forked.map_split(load, files, "读取报告失败")
+    else:
+        results = [load(path) for path in files]
+    for path, (report, found) in zip(files, results, strict=True):
         file = path.relative_to(docs_dir).as_posix()
-        report, found = _load(path, file, registry, registry_key, cache, seen)
         problems += found
         if report is not None:
             loaded.append(report)

@@ -12,13 +12,13 @@ missed, which suits a question about copied paragraphs, not shared phrases.
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from . import forked
 from .archive import Archive
 from .cache import Cache, code_version, digest, keeping
 from .search import codepoints, normalize
@@ -287,33 +287,18 @@ def attach_later(
     ``then()`` if given (more work whose results the process leaves in the cache). Returns None
     where processes cannot be forked (the caller then runs ``attach`` itself).
     """
-    if "fork" not in multiprocessing.get_all_start_methods():
+
+    def work() -> dict[str, Reuse]:
+        attach(archive, cache)
+        if then is not None:
+            then()
+        return archive.reuse
+
+    figures = forked.start(work, "archive-reuse", "重复率计算失败")
+    if figures is None:
         return None
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-
-    def work() -> None:
-        try:
-            attach(archive, cache)
-            if then is not None:
-                then()
-            sender.send((True, archive.reuse))
-        except BaseException as exc:  # reported by the waiting side, with the reason
-            sender.send((False, f"{type(exc).__name__}: {exc}"))
-
-    process = context.Process(target=work, name="archive-reuse", daemon=True)
-    process.start()
-    sender.close()
 
     def wait() -> None:
-        try:
-            done, value = receiver.recv()
-        except EOFError:
-            done, value = False, f"进程意外退出（退出码 {process.exitcode}）"
-        process.join()
-        receiver.close()
-        if not done:
-            raise RuntimeError(f"重复率计算失败：{value}")
-        archive.reuse = value
+        archive.reuse = figures()
 
     return wait

@@ -12,7 +12,7 @@ import re
 
 import markdown
 
-from . import sanitize
+from . import forked, sanitize
 from .archive import Archive
 from .cache import Cache, Deferred
 from .model import Report
@@ -29,15 +29,19 @@ def review_page_path(year: int) -> str:
 
 
 def sections_of(
-    archive: Archive, patterns: dict[str, re.Pattern[str]], cache: Cache | None = None
+    archive: Archive, patterns: dict[str, re.Pattern[str]], cache: Cache | None = None, split: bool = False
 ) -> dict[str, dict[str, Section]]:
-    """Report path -> the sections found in it."""
+    """Report path -> the sections found in it (``split``: half found by a second process, see
+    :mod:`forked`)."""
     cache = cache or Cache(None)
     kinds = patterns_key(patterns)
-    return {
-        r.path: cache.compute("sections", r.body_digest, lambda r=r: find_sections(r.body, patterns), kinds, keep=True)
-        for r in archive.reports
-    }
+
+    def find(r: Report) -> dict[str, Section]:
+        return cache.compute("sections", r.body_digest, lambda: find_sections(r.body, patterns), kinds, keep=True)
+
+    reports = archive.reports
+    found = forked.map_split(find, reports, "查找报告段落失败") if split else [find(r) for r in reports]
+    return {r.path: sections for r, sections in zip(reports, found, strict=True)}
 
 
 def patterns_key(patterns: dict[str, re.Pattern[str]]) -> str:

@@ -145,13 +145,13 @@ class Build:
         ``with_search``: the site has a search index.
         """
         cache = Cache.for_project(root)
-        archive = load_archive(docs_dir, root / "units.yml", cache)
+        archive = load_archive(docs_dir, root / "units.yml", cache, split=_LATER)
         theme = _theme_digest(theme_inputs, section_patterns)
         from_pages = cache.folder is not None and markdown is not None and export_html.same_markdown(*markdown)
         helped = _LATER and cache.folder is not None  # a second process can leave its work in the cache
         ahead = ahead if helped else None
         patterns = compile_patterns(section_patterns)
-        sections = review.sections_of(archive, patterns, cache)
+        sections = review.sections_of(archive, patterns, cache, split=_LATER)
         # The second process's work after the reuse figures: the review sections' HTML (see
         # ``review_later``), the compilations' reports where the pages' HTML cannot serve (see
         # ``pending``), then reports converted ahead of this process.

@@ -1,0 +1,103 @@
+"""Work done by a forked second process while this one goes on: the machine's second core.
+
+A forked process starts with a copy of this one's memory, so it needs nothing sent to begin;
+what it returns comes back pickled through a pipe. Where processes cannot be forked, callers do
+the work themselves.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+CHUNK = 64  # results per message: the receiving side holds one message's bytes at a time
+# Fewer items (of the archive's per-report work: reading, checking, finding sections) are worked
+# here faster than a second process starts and sends them back.
+LEAST = 200
+
+
+def available() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def start(work: Callable[[], T], name: str, failure: str) -> Callable[[], T] | None:
+    """Run ``work()`` in a forked process; returns a function that waits for its result and returns
+    it (raising ``RuntimeError`` with ``failure`` and the reason when it failed), or None where
+    processes cannot be forked."""
+    waiting = _start(lambda send: send(work()), name, failure)
+    return None if waiting is None else lambda: waiting()[0]
+
+
+def map_split(work: Callable[[T], R], items: Sequence[T], failure: str, least: int = LEAST) -> list[R]:
+    """``[work(item) for item in items]``, the second half worked meanwhile by a forked process.
+
+    For work whose results are worth more than their pickling (reading and checking files, say).
+    Fewer than ``least`` items, or no fork: all worked here. ``work`` must not depend on state it
+    changes (each process changes its own copy).
+    """
+    half = len(items) // 2
+    if len(items) < max(least, 2) or not available():
+        return [work(item) for item in items]
+
+    def send_all(send: Callable[[Any], None]) -> None:
+        done = [work(item) for item in items[half:]]  # all first: the pipe holds one message at a time
+        for offset in range(0, len(done), CHUNK):
+            send(done[offset : offset + CHUNK])
+
+    waiting = _start(send_all, "archive-split", failure)
+    assert waiting is not None
+    try:
+        mine = [work(item) for item in items[:half]]
+    except BaseException:
+        waiting(stop=True)
+        raise
+    for chunk in waiting():
+        mine.extend(chunk)
+    return mine
+
+
+def _start(produce: Callable[[Callable[[Any], None]], None], name: str, failure: str) -> Callable[..., list] | None:
+    """Fork a process that calls ``produce(send)``; the returned function waits for it and returns
+    the values it sent (``stop=True``: ends it without waiting)."""
+    if not available():
+        return None
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+
+    def run() -> None:
+        try:
+            produce(lambda value: sender.send((True, value)))
+            sender.send((False, None))
+        except BaseException as exc:  # reported by the waiting side, with the reason
+            sender.send((False, f"{type(exc).__name__}: {exc}"))
+
+    process = context.Process(target=run, name=name, daemon=True)
+    process.start()
+    sender.close()
+
+    def wait(stop: bool = False) -> list:
+        values: list = []
+        try:
+            if stop:
+                process.terminate()
+                return values
+            while True:
+                try:
+                    more, value = receiver.recv()
+                except EOFError:
+                    process.join()
+                    more, value = False, f"进程意外退出（退出码 {process.exitcode}）"
+                if not more:
+                    break
+                values.append(value)
+        finally:
+            process.join()
+            receiver.close()
+        if value is not None:
+            raise RuntimeError(f"{failure}：{value}")
+        return values
+
+    return wait
