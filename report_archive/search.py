@@ -21,6 +21,7 @@ data is (document gap, occurrences) pairs.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import os
@@ -247,6 +248,7 @@ def codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
+CHILD_NICENESS = 10  # see ``_child``
 PARTITIONS = 64  # the bigram sort runs over this many slices of the shards, to bound memory
 THREADS = 2
 
@@ -371,6 +373,10 @@ _CHILD = "from report_archive.search import _child; _child()"
 
 
 def _child() -> None:
+    # The parent goes on meanwhile with what it is waited for (a build's pages, a serve session's
+    # requests): the index takes the core it leaves, and both cores once it is done.
+    with contextlib.suppress(OSError):
+        os.nice(CHILD_NICENESS)
     source = sys.stdin.buffer
     out = pickle.load(source)
     docs = [_received(row) for row in iter(lambda: pickle.load(source), None)]

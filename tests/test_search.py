@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import subprocess
 import threading
+import time
 import unicodedata
 from pathlib import Path
 
@@ -268,6 +270,28 @@ def _children(monkeypatch) -> list[subprocess.Popen]:
 
     monkeypatch.setattr(subprocess, "Popen", record)
     return started
+
+
+def _niceness(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
+def test_the_index_child_process_leaves_the_cores_to_its_parent_first(tmp_path, monkeypatch):
+    """A build's pages (a serve session's requests) go first; the index takes the cores they leave."""
+    children = _children(monkeypatch)
+    seen: list[int] = []
+
+    def documents():
+        yield DOCS[0]
+        deadline = time.monotonic() + 20  # the child lowers its priority as it starts
+        while _niceness(children[0].pid) == os.nice(0) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen.append(_niceness(children[0].pid))
+        yield from DOCS[1:]
+
+    search.build_index_apart(documents(), tmp_path / "a")
+    assert seen == [min(19, os.nice(0) + search.CHILD_NICENESS)]
+    assert (tmp_path / "a" / "docs.json").exists()
 
 
 def test_a_cancelled_index_stops_its_child_process(tmp_path, monkeypatch):
