@@ -127,15 +127,15 @@ def _converted(page: Page, html: str) -> Converted:
     return Converted(html, _tokens(page.toc), frozenset(page.present_anchor_ids or ()), dict(own_links))
 
 
-def _convert(config, files, src: str) -> tuple[str, Converted] | None:
-    """A page's Markdown and its conversion as MkDocs will convert it (run by a second process); None
-    for a page whose title would come from its conversion (see ``report_archive.converted``)."""
+def _convert(config, files, src: str) -> tuple[str, Converted, str] | None:
+    """A page's Markdown, its conversion as MkDocs will convert it and its URL (run by a second process);
+    None for a page whose title would come from its conversion (see ``report_archive.converted``)."""
     page = Page(None, files.get_file_from_path(src), config)
     page.read_source(config)
     if "title" not in page.meta:
         return None
     page.render(config, files)
-    return page.markdown, _converted(page, page.content)
+    return page.markdown, _converted(page, page.content), page.url
 
 
 def _tokens(toc) -> list[dict]:

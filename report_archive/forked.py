@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+U = TypeVar("U")
 CHUNK = 64  # results per message: the receiving side holds one message's bytes at a time
 # Fewer items (of the archive's per-report work: reading, checking, finding sections) are worked
 # here faster than a second process starts and sends them back.
@@ -23,12 +24,35 @@ def available() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def start(work: Callable[[], T], name: str, failure: str) -> Callable[[], T] | None:
-    """Run ``work()`` in a forked process; returns a function that waits for its result and returns
-    it (raising ``RuntimeError`` with ``failure`` and the reason when it failed), or None where
-    processes cannot be forked."""
-    waiting = _start(lambda send: send(work()), name, failure)
-    return None if waiting is None else lambda: waiting()[0]
+class Waiter(Generic[T]):
+    """The result of work done in a forked process: ``waiter()`` waits for it (once) and returns it."""
+
+    def __init__(self, receive: Callable[..., list], ready: Callable[[], bool]):
+        self._receive: Callable[..., list] | None = receive
+        self._ready = ready
+        self._result: T | None = None
+
+    def done(self) -> bool:
+        """Whether the work is done (or failed): waiting for it then returns at once."""
+        return self._receive is None or self._ready()
+
+    def __call__(self) -> T:
+        """The result (``RuntimeError`` with the reason when the work failed)."""
+        if self._receive is not None:
+            receive, self._receive = self._receive, None
+            self._result = receive()[0]
+        return self._result  # type: ignore[return-value]
+
+    def then(self, use: Callable[[T], U]) -> Waiter[U]:
+        """A waiter for ``use(result)``, called once, when the result is waited for."""
+        return Waiter(lambda: [use(self())], self.done)
+
+
+def start(work: Callable[[], T], name: str, failure: str) -> Waiter[T] | None:
+    """Run ``work()`` in a forked process; None where processes cannot be forked. A failure is raised
+    by the waiting side as ``RuntimeError`` with ``failure`` and the reason."""
+    started = _start(lambda send: send(work()), name, failure)
+    return None if started is None else Waiter(*started)
 
 
 def map_split(work: Callable[[T], R], items: Sequence[T], failure: str, least: int = LEAST) -> list[R]:
@@ -47,8 +71,9 @@ def map_split(work: Callable[[T], R], items: Sequence[T], failure: str, least: i
         for offset in range(0, len(done), CHUNK):
             send(done[offset : offset + CHUNK])
 
-    waiting = _start(send_all, "archive-split", failure)
-    assert waiting is not None
+    started = _start(send_all, "archive-split", failure)
+    assert started is not None
+    waiting = started[0]
     try:
         mine = [work(item) for item in items[:half]]
     except BaseException:
@@ -59,9 +84,12 @@ def map_split(work: Callable[[T], R], items: Sequence[T], failure: str, least: i
     return mine
 
 
-def _start(produce: Callable[[Callable[[Any], None]], None], name: str, failure: str) -> Callable[..., list] | None:
-    """Fork a process that calls ``produce(send)``; the returned function waits for it and returns
-    the values it sent (``stop=True``: ends it without waiting)."""
+def _start(
+    produce: Callable[[Callable[[Any], None]], None], name: str, failure: str
+) -> tuple[Callable[..., list], Callable[[], bool]] | None:
+    """Fork a process that calls ``produce(send)``. Returns a function that waits for it and returns
+    the values it sent (``stop=True``: ends it without waiting), and one that tells whether a value
+    (or the end) is there to receive."""
     if not available():
         return None
     context = multiprocessing.get_context("fork")
@@ -100,4 +128,4 @@ def _start(produce: Callable[[Callable[[Any], None]], None], name: str, failure:
             raise RuntimeError(f"{failure}：{value}")
         return values
 
-    return wait
+    return wait, receiver.poll

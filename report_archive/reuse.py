@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 import numpy as np
 
@@ -26,6 +27,7 @@ from .search import codepoints, normalize
 SHINGLE = 12
 SAMPLE = 4
 _BASE = np.uint64(1_000_003)
+T = TypeVar("T")
 
 
 @dataclass
@@ -279,26 +281,23 @@ def _anywhere_figures(reports: list, keys: list[str], prints: list[Fingerprints]
 
 
 def attach_later(
-    archive: Archive, cache: Cache | None = None, then: Callable[[], None] | None = None
-) -> Callable[[], None] | None:
-    """Start ``attach`` in a second process; returns a function that waits for it and attaches the figures.
+    archive: Archive, cache: Cache | None = None, then: Callable[[], T] | None = None
+) -> forked.Waiter[T | None] | None:
+    """Start ``attach`` in a second process; returns a waiter that waits for it, attaches the figures
+    and gives what ``then()`` returned.
 
     A full build renders its pages meanwhile, so the second core does the reuse work, and then
     ``then()`` if given (more work whose results the process leaves in the cache). Returns None
     where processes cannot be forked (the caller then runs ``attach`` itself).
     """
 
-    def work() -> dict[str, Reuse]:
+    def work() -> tuple[dict[str, Reuse], T | None]:
         attach(archive, cache)
-        if then is not None:
-            then()
-        return archive.reuse
+        return archive.reuse, then() if then is not None else None
+
+    def attached(result: tuple[dict[str, Reuse], T | None]) -> T | None:
+        archive.reuse, more = result
+        return more
 
     figures = forked.start(work, "archive-reuse", "重复率计算失败")
-    if figures is None:
-        return None
-
-    def wait() -> None:
-        archive.reuse = figures()
-
-    return wait
+    return None if figures is None else figures.then(attached)

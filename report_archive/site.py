@@ -160,9 +160,13 @@ class Build:
             steps.append(lambda: review.render_sections(archive, sections, cache))
         if cache.folder is not None and not from_pages:
             steps.append(lambda: export_pages.prepare(archive, cache))
-        if ahead is not None:
-            steps.append(lambda: ahead.run(archive, Conversions(cache, theme), from_pages))
-        waiting = reuse.attach_later(archive, cache, lambda: [step() for step in steps]) if _LATER else None
+
+        def then() -> dict[str, tuple[Any, ...]]:
+            for step in steps:
+                step()
+            return ahead.run(archive, Conversions(cache, theme), from_pages) if ahead is not None else {}
+
+        waiting = reuse.attach_later(archive, cache, then) if _LATER else None
         if waiting is None:
             reuse.attach(archive, cache)
         build = cls(archive, cache, site_dir, theme, sections, review.patterns_key(patterns))
@@ -179,14 +183,25 @@ class Build:
 
     def _ready(self) -> None:
         """Once the reuse figures are attached: what each report page shows around its text."""
-        if self.waiting is not None:
-            self.waiting()
-            self.waiting = None
+        self._second_process_done()
         if not self.contexts:
             for report in self.archive.reports:
                 context, page_digest = self._context_and_digest(report)
                 self.contexts[report.path] = context
                 self.state.digests[report.path] = page_digest
+
+    def _second_process_done(self) -> None:
+        """Wait for the second process (if any, and not yet): attach its reuse figures and take the
+        search fields of the reports it converted, so that the search index can start before this
+        process has gone through those reports' pages."""
+        if self.waiting is None:
+            return
+        converted = self.waiting()
+        self.waiting = None
+        for path, fields in (converted or {}).items():
+            self.state.search.setdefault(path, fields)
+        if len(self.state.search) == len(self.archive.reports):
+            self.index_ahead()
 
     # ---- pages --------------------------------------------------------------------------------
 
@@ -308,6 +323,8 @@ class Build:
         report = self.archive.get(src)
         if report is not None and self.ahead is not None:
             self.ahead.reached(src)
+            if self.waiting is not None and self.waiting.done():  # it converted the rest
+                self._second_process_done()
         if report is not None and markdown == export_html.converted_text(report):
             self.as_body.add(src)
         return markdown
@@ -377,8 +394,8 @@ class Build:
 
         ``kept``: the page was converted afresh and its conversion kept (it depends on its Markdown alone).
         """
-        cleaned, removed, doc, key = _text_work(self.cache, report, url, html)
-        self.state.search[report.path] = (doc.url, doc.title, doc.year, doc.unit, doc.secretary, doc.body_start, key)
+        cleaned, removed, fields = _text_work(self.cache, report, url, html)
+        self.state.search[report.path] = fields
         if len(self.state.search) == len(self.archive.reports):  # every report's text is known
             self.index_ahead()
         if kept and self.fragments_from_pages and report.path in self.as_body:
@@ -526,9 +543,10 @@ def _search_text(cache: Cache, key: str) -> str | None:
     return text
 
 
-def _text_work(cache: Cache, report: Report, url: str, html: str) -> tuple[str, list, search.SearchDoc, str]:
+def _text_work(cache: Cache, report: Report, url: str, html: str) -> tuple[str, list, tuple[Any, ...]]:
     """What a report page's converted HTML gives: the HTML through the allowlist, what that removed,
-    the search document and the cache key of its body text (the text stored under it)."""
+    and the page's search fields (``BuildState.search``: the document's and the cache key of its
+    body text, stored under it)."""
     cleaned, removed = cache.compute("sanitize", html, lambda: sanitize.clean_and_report(html))
     key = search.body_key(cleaned)
     body = _search_text(cache, key)
@@ -536,7 +554,8 @@ def _text_work(cache: Cache, report: Report, url: str, html: str) -> tuple[str, 
         body = cache.put(key, search.body_text(cleaned))
         if _SERVING or cache.folder is None:
             _TEXTS[key] = body
-    return cleaned, removed, search.document(report, url, body), key
+    doc = search.document(report, url, body)
+    return cleaned, removed, (doc.url, doc.title, doc.year, doc.unit, doc.secretary, doc.body_start, key)
 
 
 class ConvertingAhead:
@@ -550,9 +569,9 @@ class ConvertingAhead:
     that warned, links to another file or was not of the report's body is left to the main process.
     """
 
-    def __init__(self, order: list[str], convert: Callable[[str], tuple[str, Converted] | None]):
+    def __init__(self, order: list[str], convert: Callable[[str], tuple[str, Converted, str] | None]):
         self.order = order  # report pages in the order MkDocs converts them
-        self.convert = convert  # a report page's Markdown and conversion, as MkDocs makes them
+        self.convert = convert  # a report page's Markdown, conversion and URL, as MkDocs makes them
         self.position = {src: n for n, src in enumerate(order)}
         self.main = multiprocessing.RawValue("q", -1)  # where the main process is (shared memory)
 
@@ -560,12 +579,14 @@ class ConvertingAhead:
         """The main process is about to convert ``src``."""
         self.main.value = max(self.main.value, self.position.get(src, -1))
 
-    def run(self, archive: Archive, conversions: Conversions, fragments: bool) -> None:
-        """Convert reports from the last one back (in the second process)."""
+    def run(self, archive: Archive, conversions: Conversions, fragments: bool) -> dict[str, tuple[Any, ...]]:
+        """Convert reports from the last one back (in the second process); returns the search fields
+        of those it converted (see ``_text_work``)."""
         count_warnings_only()
+        found: dict[str, tuple[Any, ...]] = {}
         for number in range(len(self.order) - 1, -1, -1):
             if self.main.value >= number:
-                return
+                break
             src = self.order[number]
             report = archive.get(src)
             if report is None:
@@ -578,9 +599,10 @@ class ConvertingAhead:
             if result is None or result[0] != export_html.converted_text(report) or warnings_logged() != warnings:
                 continue
             if conversions.keep(conversions.key(src, result[0]), result[1]):
-                cleaned = _text_work(conversions.cache, report, "", result[1].html)[0]
+                cleaned, _, found[src] = _text_work(conversions.cache, report, result[2], result[1].html)
                 if fragments:
                     export_html.keep_fragment(report, cleaned, conversions.cache)
+        return found
 
 
 class _DocList(Sequence[search.SearchDoc]):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 
 import pytest
 from conftest import ROOT
@@ -67,10 +68,17 @@ def test_a_second_process_that_dies_is_reported():
         forked.map_split(work, list(range(20)), "失败", least=2)
 
 
-def test_start_returns_the_result_of_work_done_elsewhere():
-    wait = forked.start(os.getpid, "test", "失败")
-    assert wait is not None
-    assert wait() != os.getpid()
+def test_start_returns_the_result_of_work_done_elsewhere_once_it_is_done():
+    waiter = forked.start(os.getpid, "test", "失败")
+    assert waiter is not None
+    deadline = time.monotonic() + 60
+    while not waiter.done() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    used = []
+    doubled = waiter.then(lambda pid: used.append(pid) or pid * 2)
+    assert doubled.done()
+    assert doubled() == doubled() == 2 * waiter() and used == [waiter()]  # received and used once
+    assert waiter() != os.getpid() and multiprocessing.active_children() == []
 
 
 @pytest.fixture(scope="module")

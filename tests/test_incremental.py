@@ -8,12 +8,13 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from conftest import TRICKY_BODY, Project, build_site, report_text, tree_differences
 
-from report_archive import load_archive
+from report_archive import forked, load_archive
 from report_archive.cache import Cache, code_version, digest
 
 UNITS = "- name: 市民政局\n- name: 市财政局\n- name: 区教育局\n"
@@ -374,6 +375,46 @@ def test_a_full_build_starts_its_search_index_once_the_last_report_page_is_conve
     assert len(written) == 1
 
 
+def test_the_search_index_starts_once_the_second_process_has_converted_the_reports_left(tmp_path, monkeypatch):
+    """A full build whose second process converted every report the main process had not reached: the
+    index starts when the main process sees it done, with the fields the pages will give, before the
+    main process goes through those pages."""
+    from report_archive import site
+    from report_archive.converted import Converted
+    from report_archive.export.html import converted_text
+
+    project = Project(tmp_path / "project", UNITS)
+    _archive(project)
+    monkeypatch.setenv("ARCHIVE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(site, "_LATER", True)  # ``mkdocs build``: a second process helps
+    written = []
+    monkeypatch.setattr(site.Build, "_write_index", lambda self, docs, out: written.append(list(docs)))
+    archive = load_archive(project.docs, project.path / "units.yml")
+    order = [r.path for r in archive.reports]
+
+    def convert(src: str) -> tuple[str, Converted, str]:
+        report = archive.get(src)
+        return converted_text(report), Converted(f"<p>{report.unit}{report.year}</p>", [], frozenset(), {}), src[:-3]
+
+    ahead = site.ConvertingAhead(order, convert)
+    ahead.reached(order[0])  # the main process is at the first report: the second one converts the rest
+    build = site.Build.start(project.docs, project.path, tmp_path / "site", ahead=ahead)
+    first = build.archive.reports[0]
+    build.report_html(first, first.path[:-3], f"<p>{first.unit}{first.year}</p>")
+    assert build.waiting is not None and build._index_job is None
+    deadline = time.monotonic() + 60
+    while not build.waiting.done() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = build.archive.reports[1]
+    build.page_markdown(second.path, converted_text(second))  # ... and the next: it sees the other done
+    assert build.waiting is None and build._index_job is not None
+    build._index_job.result(60)
+    assert [d.url for d in written[0][1:]] == [src[:-3] for src in order[1:]]  # from the second process
+    expected = site._text_work(Cache(None), second, second.path[:-3], f"<p>{second.unit}{second.year}</p>")[2]
+    assert build.state.search[second.path] == expected
+    assert site.search.StoredDoc(*expected[:5], str(tmp_path / "cache"), expected[6]) == written[0][1]
+
+
 def test_the_second_process_converts_reports_from_the_last_until_the_main_process_reaches_them(tmp_path):
     """``ConvertingAhead`` in a forked process, with a stand-in for MkDocs' conversion: it stops at the
     report the main process reached and keeps only what the main process would (no warning, the
@@ -392,7 +433,7 @@ def test_the_second_process_converts_reports_from_the_last_until_the_main_proces
     order = [r.path for r in archive.reports]  # 2020 甲 乙, 2021 甲 乙, 2022 甲 乙
     asked = multiprocessing.get_context("fork").Queue()
 
-    def convert(src: str) -> tuple[str, Converted]:
+    def convert(src: str) -> tuple[str, Converted, str]:
         asked.put(src)
         report = archive.get(src)
         html = f"<p>{report.unit}{report.year} ahead</p><script>x()</script>"
@@ -401,21 +442,21 @@ def test_the_second_process_converts_reports_from_the_last_until_the_main_proces
         if src == order[3]:
             logging.getLogger("mkdocs.structure.pages").warning("转换时的警告")
         text = converted_text(report) + ("。" if src == order[2] else "")  # not the report's text
-        return text, Converted(html, [], frozenset(), {})
+        return text, Converted(html, [], frozenset(), {}), f"reports/{report.year}/{report.unit}/"
 
     ahead = site.ConvertingAhead(order, convert)
     ahead.reached(order[1])  # the main process is converting the second report
-    process = multiprocessing.get_context("fork").Process(
-        target=ahead.run, args=(archive, Conversions(cache, "setup"), True)
-    )
-    process.start()
-    process.join(60)
-    assert process.exitcode == 0
+    running = forked.start(lambda: ahead.run(archive, Conversions(cache, "setup"), True), "test", "失败")
+    assert running is not None
+    fields = running()
     assert [asked.get(timeout=5) for _ in range(4)] == order[5:1:-1] and asked.empty()
     later = Conversions(cache, "setup")
     kept = [src for src in order if later.before(src, converted_text(archive.get(src)), titled=True)]
     assert kept == [order[5]]
     last = archive.get(order[5])
+    # the search fields of what it kept, as the main process would take them from the page
+    html = f"<p>{last.unit}{last.year} ahead</p><script>x()</script>"
+    assert fields == {order[5]: site._text_work(Cache(None), last, f"reports/2022/{last.unit}/", html)[2]}
     assert report_fragment(last, cache) == f"<p>{last.unit}{last.year} ahead</p>"  # allowlisted, from the page
     other = archive.get(order[4])
     assert "ahead" not in report_fragment(other, cache)  # converted as the compilation does
