@@ -112,8 +112,7 @@ def load_archive(docs_dir: Path, units_file: Path, cache: Cache | None = None, s
     """Read and check every report under ``docs_dir/reports`` against the registry.
 
     With a ``cache``, a report whose bytes, path and registry are unchanged is not parsed again.
-    ``split``: half the reports are read by a second process meanwhile (see :mod:`forked`; not in a
-    process that keeps work between builds, whose record of what it read is this process's own).
+    ``split``: half the reports are read by a second process meanwhile (see :mod:`forked`).
     """
     registry, problems = load_registry(units_file)
     # What else a report's checks depend on: the registry, and today's date (the latest valid year).
@@ -123,16 +122,13 @@ def load_archive(docs_dir: Path, units_file: Path, cache: Cache | None = None, s
     loaded: list[Report] = []
     cache = cache or Cache(None)
     seen: dict[str, tuple[tuple[int, ...], str, str]] = {}
+    named = [(path, path.relative_to(docs_dir).as_posix()) for path in files]
 
-    def load(path: Path) -> tuple[Report | None, list[Problem]]:
-        return _load(path, path.relative_to(docs_dir).as_posix(), registry, registry_key, cache, seen)
+    def load(item: tuple[Path, str]) -> tuple[Report | None, list[Problem]]:
+        return _load(*item, registry, registry_key, cache, seen)
 
-    if split and not keeping():
-        results = forked.map_split(load, files, "读取报告失败")
-    else:
-        results = [load(path) for path in files]
-    for path, (report, found) in zip(files, results, strict=True):
-        file = path.relative_to(docs_dir).as_posix()
+    results = forked.map_split(load, named, "读取报告失败") if split else [load(item) for item in named]
+    for (_, file), (report, found) in zip(named, results, strict=True):
         problems += found
         if report is not None:
             loaded.append(report)

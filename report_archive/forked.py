@@ -11,6 +11,8 @@ import multiprocessing
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
+from .cache import keeping
+
 T = TypeVar("T")
 R = TypeVar("R")
 U = TypeVar("U")
@@ -59,11 +61,12 @@ def map_split(work: Callable[[T], R], items: Sequence[T], failure: str, least: i
     """``[work(item) for item in items]``, the second half worked meanwhile by a forked process.
 
     For work whose results are worth more than their pickling (reading and checking files, say).
-    Fewer than ``least`` items, or no fork: all worked here. ``work`` must not depend on state it
-    changes (each process changes its own copy).
+    Fewer than ``least`` items, no fork, or a process that keeps work in memory between builds
+    (``mkdocs serve``, see :func:`cache.keeping`): all worked here. ``work`` must not depend on state
+    it changes (each process changes its own copy).
     """
     half = len(items) // 2
-    if len(items) < max(least, 2) or not available():
+    if len(items) < max(least, 2) or not available() or keeping():
         return [work(item) for item in items]
 
     def send_all(send: Callable[[Any], None]) -> None:

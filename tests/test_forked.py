@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT
 
 from report_archive import benchcorpus, forked, load_archive, review
-from report_archive.cache import Cache
+from report_archive.cache import Cache, keep_in_memory
 from report_archive.sections import compile_patterns
 
 
@@ -28,6 +28,16 @@ def test_second_half_is_worked_by_another_process_and_comes_back_in_order():
 def test_few_items_are_worked_here():
     here = os.getpid()
     assert forked.map_split(lambda i: os.getpid(), list(range(10)), "失败", least=11) == [here] * 10
+
+
+def test_a_process_that_keeps_work_between_builds_works_all_here():
+    """What ``mkdocs serve`` keeps in memory while working must stay in its own process."""
+    here = os.getpid()
+    keep_in_memory(True)
+    try:
+        assert forked.map_split(lambda i: os.getpid(), list(range(10)), "失败", least=2) == [here] * 10
+    finally:
+        keep_in_memory(False)
 
 
 def test_a_failure_in_the_second_process_is_raised_with_its_reason():
