@@ -152,18 +152,15 @@ class Build:
         ahead = ahead if helped else None
         patterns = compile_patterns(section_patterns)
         sections = review.sections_of(archive, patterns, cache, split=_LATER)
-        # The second process's work after the reuse figures: the review sections' HTML (see
-        # ``review_later``), the compilations' reports where the pages' HTML cannot serve (see
-        # ``pending``), then reports converted ahead of this process.
-        steps: list[Callable[[], None]] = []
-        if helped:
-            steps.append(lambda: review.render_sections(archive, sections, cache))
-        if cache.folder is not None and not from_pages:
-            steps.append(lambda: export_pages.prepare(archive, cache))
 
         def then() -> dict[str, tuple[Any, ...]]:
-            for step in steps:
-                step()
+            """The second process's work after the reuse figures: the review sections' HTML (see
+            ``review_later``), the compilations' reports where the pages' HTML cannot serve (see
+            ``pending``), then reports converted ahead of this process (their search fields)."""
+            if helped:
+                review.render_sections(archive, sections, cache)
+            if cache.folder is not None and not from_pages:
+                export_pages.prepare(archive, cache)
             return ahead.run(archive, Conversions(cache, theme), from_pages) if ahead is not None else {}
 
         waiting = reuse.attach_later(archive, cache, then) if _LATER else None
@@ -200,8 +197,7 @@ class Build:
         self.waiting = None
         for path, fields in (converted or {}).items():
             self.state.search.setdefault(path, fields)
-        if len(self.state.search) == len(self.archive.reports):
-            self.index_ahead()
+        self._index_once_all_known()
 
     # ---- pages --------------------------------------------------------------------------------
 
@@ -396,8 +392,7 @@ class Build:
         """
         cleaned, removed, fields = _text_work(self.cache, report, url, html)
         self.state.search[report.path] = fields
-        if len(self.state.search) == len(self.archive.reports):  # every report's text is known
-            self.index_ahead()
+        self._index_once_all_known()
         if kept and self.fragments_from_pages and report.path in self.as_body:
             export_html.keep_fragment(report, cleaned, self.cache)
         return cleaned, locate_removals(report, removed)
@@ -437,6 +432,10 @@ class Build:
             pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-index")
             self._index_job = pool.submit(self._write_index, self._documents(), out)
             pool.shutdown(wait=False)
+
+    def _index_once_all_known(self) -> None:
+        if len(self.state.search) == len(self.archive.reports):  # every report's text is known
+            self.index_ahead()
 
     def _index_due(self) -> Path | None:
         """The search index's folder if what it indexes changed since the last build or it is missing."""
