@@ -93,9 +93,10 @@ def on_page_context(context, page, config, nav):
 
 def on_env(env, config, files):
     """Every page's text is known: start writing the search index while the pages render, unless
-    the last report page started it already. The navigation is rendered once for all pages outside
-    it that link to it alike."""
+    the last report page started it already. Templates compiled for an earlier build are used again;
+    the navigation is rendered once for all pages outside it that link to it alike."""
     _build.index_ahead()
+    rendering.keep_compiled(env)
     rendering.share_renders(env.get_template("partials/nav.html"), functools.partial(_nav_key, env, config))
     return env
 

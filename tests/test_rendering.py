@@ -1,4 +1,5 @@
-"""The navigation rendered once and shared between pages: the same pages as rendering it on each."""
+"""The navigation rendered once and shared between pages: the same pages as rendering it on each.
+Templates compiled once per source for all the builds of a process."""
 
 from __future__ import annotations
 
@@ -7,7 +8,31 @@ import shutil
 import jinja2
 from conftest import ROOT, UNITS, Project, build_site, report_text, tree_differences
 
-from report_archive.rendering import share_renders
+from report_archive.rendering import keep_compiled, share_renders
+
+
+def test_a_template_is_compiled_once_per_source_for_every_environment(monkeypatch):
+    """MkDocs makes a new environment for every build: the second compiles nothing, a changed source again."""
+    compiled: list[str] = []
+    compile_source = jinja2.Environment.compile
+
+    def counted(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return compile_source(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+
+    def render(source: str) -> str:  # one build's environment
+        env = jinja2.Environment(loader=jinja2.DictLoader({"kept-code-test.html": source}))
+        keep_compiled(env)
+        return env.get_template("kept-code-test.html").render(x=1)
+
+    assert render("one {{ x }}") == "one 1"
+    assert compiled == ["kept-code-test.html"]
+    assert render("one {{ x }}") == "one 1"
+    assert compiled == ["kept-code-test.html"]  # the same source: its code from the first environment
+    assert render("two {{ x }}") == "two 1"
+    assert compiled == ["kept-code-test.html"] * 2
 
 
 def test_a_shared_render_is_made_once_per_key():
