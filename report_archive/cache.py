@@ -20,7 +20,7 @@ import os
 import pickle
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -33,8 +33,8 @@ PACKAGE = Path(__file__).resolve().parent
 # Entries asked for with ``keep=True``, held by a long-lived process (``mkdocs serve``) between its
 # builds so that an unchanged report costs no reading; off unless ``keep_in_memory(True)``. Values
 # are shared, so what is kept must never be changed by its users.
-_MEMORY: dict[str, Any] = {}
-_USED: set[str] = set()
+_MEMORY: dict[Hashable, Any] = {}
+_USED: set[Hashable] = set()
 _KEEPING = False
 
 
@@ -51,9 +51,9 @@ def keeping() -> bool:
     return _KEEPING
 
 
-def remember(key: str, work: Callable[[], T]) -> T:
+def remember(key: Hashable, work: Callable[[], T]) -> T:
     """``work()``; in a process that keeps work between builds, its result from an earlier build
-    under the same ``key`` (a key made with :func:`digest` from everything ``work`` depends on).
+    under the same ``key`` (made of everything ``work`` depends on: a tuple of digests and values).
     Memory only: for what is cheap to make once but adds up over every report in every build."""
     if not _KEEPING:
         return work()
@@ -86,6 +86,13 @@ def digest(*parts: str | bytes) -> str:
         data = part.encode("utf-8") if isinstance(part, str) else part
         h.update(len(data).to_bytes(8, "little") + data)
     return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def small_key(*parts: str) -> str:
+    """``digest(*parts)``, remembered: for keys made of short parts (kinds, digests) that every
+    build of a ``mkdocs serve`` session asks for again, report by report."""
+    return digest(*parts)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ missed, which suits a question about copied paragraphs, not shared phrases.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
@@ -21,7 +21,7 @@ import numpy as np
 
 from . import forked
 from .archive import Archive
-from .cache import Cache, code_version, digest, keeping
+from .cache import Cache, code_version, keeping, small_key
 from .search import codepoints, normalize
 
 SHINGLE = 12
@@ -114,12 +114,23 @@ def anywhere(prints: list[Fingerprints]) -> list[Reuse]:
     # two reports. One sort in place of their concatenation: no index arrays beside it.
     every = np.concatenate([np.unique(p.hashes) for p in prints] or [np.empty(0, np.uint64)])
     every.sort()
-    shared = np.unique(every[1:][every[1:] == every[:-1]])
+    repeated = every[1:][every[1:] == every[:-1]]  # (sorted: a value in k reports is here k - 1 times)
     del every
+    shared = repeated[np.concatenate(([True], repeated[1:] != repeated[:-1]))] if len(repeated) else repeated
+    return _anywhere_from(prints, shared)
+
+
+def _anywhere_from(prints: Iterable[Fingerprints], shared: np.ndarray) -> list[Reuse]:
+    """``anywhere``, given the fingerprints found in more than one report (sorted)."""
     results = []
     for own in prints:
+        # Searched in ascending order, each search starts near where the last one ended (over twice
+        # as fast as in text order on a large archive).
+        order = np.argsort(own.hashes)
+        found = np.empty(len(order), dtype=bool)
+        found[order] = _isin_sorted(own.hashes[order], shared)
         reuse = Reuse()
-        reuse.anywhere, reuse.anywhere_spans = _coverage(own, _isin_sorted(own.hashes, shared))
+        reuse.anywhere, reuse.anywhere_spans = _coverage(own, found)
         results.append(reuse)
     return results
 
@@ -158,13 +169,17 @@ class SharedIndex:
 
     MERGE_SHARE = 64
 
-    def __init__(self, keys: dict[str, str], prints: dict[str, Fingerprints], figures: dict[str, Reuse]):
+    def __init__(self, keys: dict[str, str], prints: dict[str, Fingerprints], figures: dict[str, Reuse] | None = None):
+        """The index of ``prints`` (report path -> its fingerprints) and their ``anywhere`` figures
+        (worked from the index when not given)."""
         self.keys = dict(keys)  # report path -> fingerprint key
         self.uniques = {path: np.unique(p.hashes) for path, p in prints.items()}
         every = np.concatenate(list(self.uniques.values())) if self.uniques else np.empty(0, np.uint64)
         self.hashes, counts = np.unique(every, return_counts=True)
         self.counts = counts.astype(np.int32)  # reports having each hash
         self.recent, self.recent_counts = _NONE, np.empty(0, np.int32)  # the same, for hashes added since
+        if figures is None:
+            figures = dict(zip(prints, _anywhere_from(prints.values(), self.hashes[self.counts >= 2]), strict=True))
         self.figures = {
             path: Reuse(anywhere=f.anywhere, anywhere_spans=f.anywhere_spans) for path, f in figures.items()
         }
@@ -251,12 +266,12 @@ def attach(archive: Archive, cache: Cache | None = None) -> None:
         previous, _ = archive.neighbours(report)
         previous_of.append(index[previous.path] if previous is not None else None)
     cache = cache or Cache(None)
-    keys = [digest("fingerprints", code_version(), r.body_digest) for r in reports]
+    keys = [small_key("fingerprints", code_version(), r.body_digest) for r in reports]
     prints = [cache.cached(key, lambda r=r: report_prints(r.body), True) for r, key in zip(reports, keys, strict=True)]
     figures = _anywhere_figures(reports, keys, prints, cache)
     for i, before in enumerate(previous_of):
         if before is not None:
-            key = digest("reuse-previous", code_version(), keys[i], keys[before])
+            key = small_key("reuse-previous", code_version(), keys[i], keys[before])
             share, spans = cache.cached(key, lambda i=i, before=before: from_previous(prints[i], prints[before]), True)
             figures[i] = replace(figures[i], previous=share, previous_spans=spans)
     archive.reuse = {r.path: f for r, f in zip(reports, figures, strict=True)}
@@ -272,9 +287,16 @@ def _anywhere_figures(reports: list, keys: list[str], prints: list[Fingerprints]
         return list(cache.compute("reuse", "", lambda: anywhere(prints), *keys))
     by_path = {r.path: key for r, key in zip(reports, keys, strict=True)}
     prints_by_path = {r.path: p for r, p in zip(reports, prints, strict=True)}
-    if _SHARED is None:
-        figures = cache.compute("reuse", "", lambda: anywhere(prints), *keys)
-        _SHARED = SharedIndex(by_path, prints_by_path, {r.path: f for r, f in zip(reports, figures, strict=True)})
+    if _SHARED is None:  # the index works the figures on the way (``anywhere`` would sort everything again)
+        made: list[SharedIndex] = []
+
+        def work() -> list[Reuse]:
+            made.append(SharedIndex(by_path, prints_by_path))
+            return [made[0].figures[r.path] for r in reports]
+
+        figures = cache.compute("reuse", "", work, *keys)
+        kept = {r.path: f for r, f in zip(reports, figures, strict=True)}
+        _SHARED = made[0] if made else SharedIndex(by_path, prints_by_path, kept)
         return list(figures)
     found = _SHARED.update(by_path, prints_by_path)
     return [found[r.path] for r in reports]

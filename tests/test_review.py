@@ -161,6 +161,7 @@ def test_shared_index_updates_give_the_figures_of_a_full_comparison(monkeypatch,
 
     paths, keys, prints = state(texts)
     index = SharedIndex(keys, prints, dict(zip(paths, anywhere([prints[p] for p in paths]), strict=True)))
+    assert SharedIndex(keys, prints).figures == index.figures  # worked by the index itself: the same
     last, moved, path, recent = {}, 0, "", 0
     for step in range(13):
         kind = step % 3
