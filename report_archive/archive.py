@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import forked
-from .cache import Cache, code_version, digest, keeping
+from .cache import Cache, code_version, digest, keeping, remember
 from .docs import scan_docs
 from .model import Problem, Report
 from .source import decode, guess_encoding, split
@@ -74,10 +75,15 @@ class Archive:
         """A digest of all another page can show of ``report``: path, front matter, text, unit as registered now."""
         found = self._signatures.get(report.path)
         if found is None:
-            meta = repr(sorted(report.meta.items()))
-            found = digest(report.path, meta, report.body_digest, self.unit_of(report))
+            unit = self.unit_of(report)  # the unit as named in the report is part of its content
+            found = report.content_digest if unit == report.unit else digest(report.content_digest, unit)
             self._signatures[report.path] = found
         return found
+
+    @functools.cached_property
+    def whole_signature(self) -> str:
+        """A digest of every report's signature: what a page that shows the whole archive depends on."""
+        return digest(*map(self.signature, self.reports))
 
     def left_out(self, src: str) -> bool:
         """Whether docs file ``src`` stays out of the build: a draft, excluded, or inside an excluded folder."""
@@ -114,7 +120,8 @@ def load_archive(docs_dir: Path, units_file: Path, cache: Cache | None = None, s
     With a ``cache``, a report whose bytes, path and registry are unchanged is not parsed again.
     ``split``: half the reports are read by a second process meanwhile (see :mod:`forked`).
     """
-    registry, problems = load_registry(units_file)
+    registry, found_in_registry = _registry(units_file)
+    problems = list(found_in_registry)
     # What else a report's checks depend on: the registry, and today's date (the latest valid year).
     registry_key = digest(repr(registry.units), registry.path, str(max_year()))
     files, excluded, found = scan_docs(docs_dir)
@@ -122,13 +129,12 @@ def load_archive(docs_dir: Path, units_file: Path, cache: Cache | None = None, s
     loaded: list[Report] = []
     cache = cache or Cache(None)
     seen: dict[str, tuple[tuple[int, ...], str, str]] = {}
-    named = [(path, path.relative_to(docs_dir).as_posix()) for path in files]
 
-    def load(item: tuple[Path, str]) -> tuple[Report | None, list[Problem]]:
+    def load(item: tuple[str, str]) -> tuple[Report | None, list[Problem]]:
         return _load(*item, registry, registry_key, cache, seen)
 
-    results = forked.map_split(load, named, "读取报告失败") if split else [load(item) for item in named]
-    for (_, file), (report, found) in zip(named, results, strict=True):
+    results = forked.map_split(load, files, "读取报告失败") if split else [load(item) for item in files]
+    for (_, file), (report, found) in zip(files, results, strict=True):
         problems += found
         if report is not None:
             loaded.append(report)
@@ -147,16 +153,26 @@ def load_archive(docs_dir: Path, units_file: Path, cache: Cache | None = None, s
     )
 
 
+def _registry(units_file: Path) -> tuple[Registry, list[Problem]]:
+    """``load_registry``; ``mkdocs serve`` reads the file again only when its stat changed (see ``_load``)."""
+    try:
+        stat = os.stat(units_file, follow_symlinks=False)
+    except OSError:
+        return load_registry(units_file)
+    signature = (stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_mode)
+    return remember(("registry", str(units_file), signature), functools.partial(load_registry, units_file))
+
+
 # ``mkdocs serve``: file -> its stat and the cache key it was loaded under in the last build.
 _SEEN: dict[str, tuple[tuple[int, ...], str, str]] = {}
 
 
 def _load(
-    path: Path, file: str, registry: Registry, registry_key: str, cache: Cache, seen: dict
+    path: str, file: str, registry: Registry, registry_key: str, cache: Cache, seen: dict
 ) -> tuple[Report | None, list[Problem]]:
     """One report file, through the cache. In ``mkdocs serve``, a file whose size, inode, modification
     and change times are those of the last build is not read again: every write changes its change time."""
-    stat = path.stat()
+    stat = os.stat(path)
     signature = (stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns)
     last = _SEEN.get(file)
     if last is not None and last[:2] == (signature, registry_key):
@@ -164,7 +180,7 @@ def _load(
         if found is not None:
             seen[file] = last
             return found
-    data = path.read_bytes()
+    data = Path(path).read_bytes()
     key = digest("load", code_version(), file, registry_key, data)
     seen[file] = (signature, registry_key, key)
     return cache.cached(key, functools.partial(load_report, data, file, registry), keep=True)

@@ -29,43 +29,51 @@ def _image_ok(path: Path) -> bool:
     return head.startswith(IMAGES[path.suffix.lower()]) and (path.suffix.lower() != ".webp" or head[8:12] == b"WEBP")
 
 
-def scan_docs(docs_dir: Path) -> tuple[list[Path], list[str], list[Problem]]:
-    """Report files to load, docs-relative paths to leave out of the build, and the problems found.
+def scan_docs(docs_dir: Path) -> tuple[list[tuple[str, str]], list[str], list[Problem]]:
+    """Report files to load (each as its path and its docs-relative name), docs-relative paths to
+    leave out of the build, and the problems found.
 
-    Symlinks are reported wherever they are under ``docs_dir`` and never followed.
+    Symlinks are reported wherever they are under ``docs_dir`` and never followed. A folder's files
+    come before its subfolders', each in name order.
     """
-    reports: list[Path] = []
+    reports: list[tuple[str, str]] = []
     excluded: list[str] = []
     problems: list[Problem] = []
 
-    def refuse(path: Path, message: str) -> None:
-        file = path.relative_to(docs_dir).as_posix()
-        excluded.append(file)
-        problems.append(Problem(file, None, message, "file"))
+    def refuse(name: str, message: str) -> None:
+        excluded.append(name)
+        problems.append(Problem(name, None, message, "file"))
 
-    for folder, dirs, names in os.walk(docs_dir):
-        here = Path(folder)
-        in_reports = here == docs_dir / REPORTS_DIR or (docs_dir / REPORTS_DIR) in here.parents
-        for name in sorted(dirs):
-            path = here / name
-            if path.is_symlink():
-                refuse(path, "这是一个符号链接（目录），不允许放在 docs 下：它会把链接指向的内容发布出去。请删除。")
-            elif in_reports and name.lower().endswith(".md"):
-                refuse(path, "这是一个目录，不是报告文件：报告应是 reports/<年份>/<单位>.md 文件。请改名或删除。")
-        dirs[:] = [
-            d for d in sorted(dirs) if not (here / d).is_symlink() and not (in_reports and d.lower().endswith(".md"))
-        ]
-        for name in sorted(names):
-            path = here / name
-            if path.is_symlink():
-                refuse(path, "这是一个符号链接，不允许放在 docs 下：它会把链接指向的文件发布出去。请删除。")
+    def scan(folder: str, prefix: str) -> None:
+        in_reports = prefix.startswith(REPORTS_DIR + "/")
+        try:
+            with os.scandir(folder) as found:
+                entries = sorted(found, key=lambda e: e.name)
+        except OSError:  # unreadable: left out, as os.walk leaves it
+            return
+        folders = []
+        for entry in entries:
+            name = prefix + entry.name
+            if entry.is_symlink() and entry.is_dir():
+                refuse(name, "这是一个符号链接（目录），不允许放在 docs 下：它会把链接指向的内容发布出去。请删除。")
+            elif entry.is_symlink():
+                refuse(name, "这是一个符号链接，不允许放在 docs 下：它会把链接指向的文件发布出去。请删除。")
+            elif entry.is_dir(follow_symlinks=False):
+                if in_reports and entry.name.lower().endswith(".md"):
+                    refuse(name, "这是一个目录，不是报告文件：报告应是 reports/<年份>/<单位>.md 文件。请改名或删除。")
+                else:
+                    folders.append(entry)
             elif not in_reports:
                 continue
-            elif name.endswith(".md"):
-                reports.append(path)
-            elif path.suffix.lower() not in IMAGES:
+            elif entry.name.endswith(".md"):
+                reports.append((entry.path, name))
+            elif Path(entry.name).suffix.lower() not in IMAGES:
                 kinds = "、".join(sorted(IMAGES))
-                refuse(path, f"reports 下只能放报告（.md）和图片（{kinds}），不能放这种文件。请删除或移走。")
-            elif not _image_ok(path):
-                refuse(path, f"文件扩展名是 {path.suffix}，但内容不是这种图片。请换成真正的图片文件。")
+                refuse(name, f"reports 下只能放报告（.md）和图片（{kinds}），不能放这种文件。请删除或移走。")
+            elif not _image_ok(Path(entry.path)):
+                refuse(name, f"文件扩展名是 {Path(entry.name).suffix}，但内容不是这种图片。请换成真正的图片文件。")
+        for entry in folders:
+            scan(entry.path, prefix + entry.name + "/")
+
+    scan(str(docs_dir), "")
     return reports, excluded, problems

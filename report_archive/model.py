@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from .cache import digest
+
 DEFAULT_KIND = "述职报告"
 
 # Every pattern applied to report text runs in linear time: no lazy group before optional runs,
@@ -78,6 +80,11 @@ class Report:
     def body_digest(self) -> str:
         """A digest of the body: the key of the work that depends on the text alone (hashed once)."""
         return hashlib.sha256(self.body.encode("utf-8")).hexdigest()
+
+    @cached_property
+    def content_digest(self) -> str:
+        """A digest of all the report is: path, front matter and text (hashed once per report)."""
+        return digest(self.path, repr(sorted(self.meta.items())), self.body_digest)
 
     @cached_property
     def length(self) -> int:

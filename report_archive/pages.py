@@ -387,7 +387,8 @@ def keyed(
     archive: Archive, base: str, kind: str, name: object, reports: list[Report], make: Callable[[], str], *extra: str
 ) -> Deferred:
     """A page listing ``reports``, made by ``make`` when its key is new (``base`` from ``base_key``)."""
-    return Deferred(digest(kind, base, str(name), *extra, *map(archive.signature, reports)), make)
+    listed = [archive.whole_signature] if reports is archive.reports else map(archive.signature, reports)
+    return Deferred(digest(kind, base, str(name), *extra, *listed), make)
 
 
 def reuse_pages(archive: Archive) -> dict[str, str]:

@@ -206,7 +206,7 @@ class Build:
         most are ``Deferred``, made only when what they show changed."""
         archive = self.archive
         generated: dict[str, str | Deferred] = dict(pages.index_pages(archive, with_reuse=False))
-        generated[stats.STATS_PAGE] = stats.stats_page(archive)
+        generated[stats.STATS_PAGE] = stats.keyed_stats_page(archive)
         later = set(self._later_sources())
         generated |= {src: page for src, page in self._review_pages().items() if src not in later}
         generated[search.PAGE] = search.PAGE_SOURCE
@@ -374,12 +374,11 @@ class Build:
         around = [archive.signature(r) if r else "" for r in (report, previous, following)]
         figures = archive.reuse.get(report.path)
         shares = f"{figures.previous!r} {figures.anywhere!r}" if figures else ""  # the page shows no spans
-        key = digest("report-page", self.theme, *around, shares, str(changed))
+        key = ("report-page", self.theme, *around, shares, str(changed))
 
         def make() -> tuple[dict[str, object], str]:
             context = self._report_context(report, changed)
-            meta = repr(report.meta)
-            return context, digest(self.theme, report.path, meta, report.body_digest, _stable(context))
+            return context, digest(self.theme, report.content_digest, _stable(context))
 
         return remember(key, make)
 

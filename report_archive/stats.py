@@ -6,11 +6,13 @@ script and no chart library; its text uses the page's own (system, Chinese) font
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from html import escape
 
 from .archive import Archive
-from .pages import html_link, ready, table_html, text, unit_page, year_page
+from .cache import Deferred
+from .pages import base_key, html_link, keyed, ready, table_html, text, unit_page, year_page
 
 STATS_PAGE = "stats/index.md"
 
@@ -57,13 +59,14 @@ def stats_page(archive: Archive) -> str:
     if not years:
         return "# 统计\n\n档案中还没有报告。\n"
     latest = years[0]
-    missing = [u for u in units if not any(archive.unit_of(r) == u for r in archive.by_year[latest])]
+    latest_units = {archive.unit_of(r) for r in archive.by_year[latest]}
+    missing = [u for u in units if u not in latest_units]
 
     # The unit list, the matrix and the charts are ready HTML blocks (see ``pages.ready``).
     def unit_cell(unit: str) -> str:  # a unit with no report yet has no page to link to
         return html_link(unit, unit_page(unit), source) if unit in archive.by_unit else text(unit)
 
-    submitted = len({archive.unit_of(r) for r in archive.by_year[latest]})
+    submitted = len(latest_units)
     lines.append(f"**{latest} 年**：{submitted} 个单位已提交，{len(missing)} 个未提交。")
     if missing:
         pending = "、".join(unit_cell(u) for u in missing)
@@ -84,3 +87,8 @@ def stats_page(archive: Archive) -> str:
     lines += ["## 每年的报告数", "", ready(bar_chart(per_year, "每年的报告数", " 份"))]
     lines += ["## 每年报告的平均字数", "", ready(bar_chart(average, "每年报告的平均字数", " 字"))]
     return "\n".join(lines)
+
+
+def keyed_stats_page(archive: Archive) -> Deferred:
+    """``stats_page``, made only when its key is new: the registry and every report (by signature)."""
+    return keyed(archive, base_key(archive), "stats", "", archive.reports, functools.partial(stats_page, archive))

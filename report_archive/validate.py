@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import difflib
 import html
+import posixpath
 import re
 from collections.abc import Callable
 from pathlib import PurePosixPath
@@ -222,7 +223,7 @@ def check_duplicates(reports: list[Report]) -> list[Problem]:
     first: dict[tuple[int, str, str, str], Report] = {}
     problems = []
     # The plain '<unit>.md' counts as the first of its year, before any '<unit>-<suffix>.md'.
-    for report in sorted(reports, key=lambda r: (PurePosixPath(r.path).stem != r.unit, r.path)):
+    for report in sorted(reports, key=lambda r: (posixpath.splitext(posixpath.basename(r.path))[0] != r.unit, r.path)):
         key = (report.year, report.unit, report.secretary, report.kind)
         if key in first:
             problems.append(

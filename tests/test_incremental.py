@@ -48,7 +48,7 @@ def _archive(project: Project) -> None:
 
 
 def _steps(project: Project) -> list:
-    """An edit, an addition, a deletion and a change of person, one after another."""
+    """An edit, an addition, a deletion, a change of person and a change of the registry, one after another."""
     return [
         # an edit: its page, its neighbours' panels and reuse, the year, unit, review pages, search
         lambda: project.write(
@@ -62,6 +62,8 @@ def _steps(project: Project) -> list:
         lambda: (project.docs / "reports/2020/市财政局.md").unlink(),
         # a rename of the person: the old secretary page disappears
         lambda: project.write("reports/2022/市财政局.md", report_text(year=2022, unit="市财政局", secretary="赵六")),
+        # the registry in another order (the same size): the unit index and the stats page follow it
+        lambda: (project.path / "units.yml").write_text("".join(reversed(UNITS.splitlines(True))), encoding="utf-8"),
     ]
 
 
@@ -110,14 +112,16 @@ def test_a_serve_session_gives_what_clean_builds_give(tmp_path, monkeypatch):
         gate.set()
         serve_build()
         site.wait_for_index(always=True)
-        for number, step in enumerate(_steps(project)):
+        steps = _steps(project)
+        for number, step in enumerate(steps):
             gate.clear()
             step()
             serve_build()
             clean = tmp_path / f"clean-{number}"
             _mkdocs(project, clean)
             delta, whole_index = Index(served / search.INDEX_DIR), Index(clean / search.INDEX_DIR)
-            assert delta.delta is not None or delta.meta.get("hidden"), number
+            if number < len(steps) - 1:  # (the last step, the registry's order, is not in the search index)
+                assert delta.delta is not None or delta.meta.get("hidden"), number
             for query in queries:
                 assert delta.by_url(search.normalize(query)) == whole_index.by_url(search.normalize(query)), query
             gate.set()

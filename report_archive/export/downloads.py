@@ -31,9 +31,7 @@ class Written:
 
 
 def report_key(report: Report) -> str:
-    return digest(
-        "export-report-docx", code_version(), report.path, repr(sorted(report.meta.items())), report.body_digest
-    )
+    return digest("export-report-docx", code_version(), report.content_digest)
 
 
 def year_key(reports: list[Report] | tuple[Report, ...]) -> str:

@@ -86,7 +86,7 @@ def compilation_pages(archive: Archive, cache: Cache | None = None) -> dict[str,
         selection = select_year(archive, year)
         parts = [str(year), selection.title, selection.subtitle, selection.stem]
         for r in selection.reports:
-            parts += [r.path, str(r.year), r.unit, r.secretary, repr(sorted(r.meta.items())), r.body_digest]
+            parts += [r.content_digest, str(r.year), r.unit, r.secretary]
         key = digest("compilation-page", code_version(), *parts)
         return Deferred(key, lambda: compilation_html(archive, year, cache))
 
