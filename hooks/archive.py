@@ -26,8 +26,9 @@ def on_startup(command, dirty):
 
 
 def on_pre_build(config):
-    """Let the last build's search index finish before this build touches the output folder."""
-    site.wait_for_index()
+    """Let the last build's search index finish (or give way, see ``site.starting``) before this
+    build touches the output folder."""
+    site.starting()
 
 
 def on_files(files, config):

@@ -9,10 +9,10 @@ put in place of both. Waiting for it (:func:`wait`) leaves exactly the index a c
 Behind a delta, the whole index starts only once builds have paused for ``QUIET`` seconds: while
 someone saves again and again, its child process and the copying of every document to it would
 slow each rebuild (by about a third at 2,500 reports); the delta keeps search current meanwhile.
-A whole index that a newer build overtakes while it is being built is abandoned (its child
-process stopped) rather than finished: at 10,000 reports it takes about a minute, all of it
-competing with the rebuilds that follow. Only the session's first index, with no main index to
-put a delta beside, is always finished: until it is, the site has no search at all.
+A whole index that a newer build overtakes is abandoned (its child process stopped) rather than
+finished, as soon as that build starts (:func:`build_started`): at 10,000 reports it takes about a
+minute, all of it competing with the rebuilds that follow. Only the session's first index, with no
+main index to put a delta beside, is always finished: until it is, the site has no search at all.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ _writer: threading.Thread | None = None
 _main: Docs | None = None  # what the whole index in the output folder was built from
 _latest: Docs | None = None  # what the newest build indexes
 _hurry = threading.Event()  # set by ``wait``: no quiet period
+_builds = 0  # builds started in this session (see ``build_started``)
 
 
 def reset() -> None:
@@ -60,6 +61,13 @@ def wait() -> None:
         _hurry.set()
         _writer.join()
         _hurry.clear()
+
+
+def build_started() -> None:
+    """A build of the session begins: a whole index behind a delta that waits for a pause, or is
+    being built, gives way to it (the new build's own follows it)."""
+    global _builds
+    _builds += 1
 
 
 def update(
@@ -82,7 +90,11 @@ def update(
         delta = _main is not None
         if delta:
             _write_delta(out)
-    before = _writer
+    before, builds = _writer, _builds
+
+    def superseded() -> bool:
+        """A newer build has started (or ended): its own whole index follows this one."""
+        return _latest is not docs or (_builds != builds and not _hurry.is_set())
 
     def whole() -> None:
         global _main
@@ -91,13 +103,13 @@ def update(
         if delta:
             _hurry.wait(QUIET)  # a newer build within it makes this job superseded
         with _lock:
-            if _latest is not docs:  # a newer build's job follows this one
+            if _latest is not docs or (delta and superseded()):
                 return
             if _main is not None and _main.digest == docs.digest:  # changed back: the main index is it
                 return
         fresh = out.with_name(out.name + ".new")
         try:
-            build(docs.docs, fresh, lambda: _latest is not docs and _main is not None)
+            build(docs.docs, fresh, lambda: _main is not None and superseded())
         except search.Cancelled:
             log.debug("搜索索引已被更新的构建取代")
             return

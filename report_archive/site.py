@@ -75,6 +75,13 @@ def wait_for_index(always: bool = False) -> None:
         liveindex.wait()
 
 
+def starting() -> None:
+    """A build begins: before it empties the output folder, the last build's search index finishes;
+    in a serve session, a whole index still waiting or being built behind a delta gives way to it."""
+    wait_for_index()
+    liveindex.build_started()
+
+
 @dataclass
 class BuildState:
     """What the pages in one output folder were built from (kept in the cache between builds)."""

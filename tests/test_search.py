@@ -379,6 +379,57 @@ def test_a_serve_sessions_first_whole_index_is_finished_even_when_overtaken(tmp_
     assert "cancelled" not in outcomes and len(outcomes) == 2 and failures == []
 
 
+@pytest.mark.parametrize("when", ["waiting", "building"])
+def test_a_whole_index_behind_a_delta_gives_way_as_soon_as_a_build_starts(tmp_path, monkeypatch, when):
+    """A build that starts while the whole index waits for a pause, or is being built, stops it at once
+    (not only when that build ends): it would compete with the build for both processors."""
+    out, outcomes, failures = tmp_path / "index", [], []
+    started, release = threading.Event(), threading.Event()
+    monkeypatch.setattr(liveindex, "QUIET", 0.5 if when == "waiting" else 0.0)
+
+    def build(documents, folder, cancelled):
+        def held():
+            for number, doc in enumerate(documents):
+                if number == 1 and not started.is_set():
+                    started.set()
+                    release.wait(60)
+                yield doc
+
+        try:
+            outcomes.append(search.build_index_apart(held(), folder, cancelled))
+        except search.Cancelled:
+            outcomes.append("cancelled")
+            raise
+
+    def update(items: list) -> None:
+        docs = liveindex.Docs(repr(items), [(d.url, d.title) for d in items], items)
+        liveindex.update(docs, out, build, lambda: failures.append(items))
+
+    liveindex.reset()
+    try:
+        started.set()  # the first whole index: not held
+        update(DOCS[2:])
+        liveindex.wait()
+        started.clear()
+        outcomes.clear()
+        update(DOCS[:3])  # a delta now, the whole index behind it
+        if when == "building":
+            assert started.wait(60)
+        liveindex.build_started()  # the next build begins (and has not ended yet)
+        release.set()
+        time.sleep(1.0)
+        assert outcomes == (["cancelled"] if when == "building" else [])  # waiting: never started
+        started.set()
+        update(DOCS[1:])  # that build ends: its whole index is built
+        liveindex.wait()
+    finally:
+        release.set()
+        liveindex.reset()
+    assert outcomes[-1] != "cancelled" and failures == []
+    build_index(DOCS[1:], tmp_path / "clean")
+    assert (out / "docs.json").read_bytes() == (tmp_path / "clean" / "docs.json").read_bytes()
+
+
 def test_a_delta_gives_the_results_of_an_index_built_again(tmp_path):
     """Edited, added and deleted reports in a delta beside the main index (``mkdocs serve``)."""
     build_index(DOCS, tmp_path / "main")
