@@ -319,52 +319,60 @@ def test_a_cancelled_index_stops_its_child_process(tmp_path, monkeypatch):
     assert children[1].returncode is not None and children[1].returncode < 0  # stopped, not finished
 
 
+class _HeldSession:
+    """A serve session's search index whose whole index, once ``started`` is clear, stops at its
+    second document until ``release``; ``outcomes`` gets what each whole index came to (its
+    figures, or "cancelled"), ``failures`` the documents of each that failed."""
+
+    def __init__(self, tmp_path: Path):
+        self.out, self.outcomes, self.failures = tmp_path / "index", [], []
+        self.started, self.release = threading.Event(), threading.Event()
+
+    def build(self, documents, folder, cancelled):
+        def held():
+            for number, doc in enumerate(documents):
+                if number == 1 and not self.started.is_set():  # halfway
+                    self.started.set()
+                    self.release.wait(60)
+                yield doc
+
+        try:
+            self.outcomes.append(search.build_index_apart(held(), folder, cancelled))
+        except search.Cancelled:
+            self.outcomes.append("cancelled")
+            raise
+
+    def update(self, items: list) -> None:
+        docs = liveindex.Docs(repr(items), [(d.url, d.title) for d in items], items)
+        liveindex.update(docs, self.out, self.build, lambda: self.failures.append(items))
+
+
 def _overtaken(tmp_path: Path, first: list | None, monkeypatch) -> tuple[list, list]:
     """A serve session's whole index (after ``first``'s, if given) overtaken halfway by a newer build's.
 
     Returns what each whole index came to (its figures, or "cancelled") and the failures.
     """
-    out, outcomes, failures = tmp_path / "index", [], []
-    started, release = threading.Event(), threading.Event()
     monkeypatch.setattr(liveindex, "QUIET", 0.0)
-
-    def build(documents, folder, cancelled):
-        def held():
-            for number, doc in enumerate(documents):
-                if number == 1 and not started.is_set():  # the older of the two, halfway
-                    started.set()
-                    release.wait(60)
-                yield doc
-
-        try:
-            outcomes.append(search.build_index_apart(held(), folder, cancelled))
-        except search.Cancelled:
-            outcomes.append("cancelled")
-            raise
-
-    def update(items: list) -> None:
-        docs = liveindex.Docs(repr(items), [(d.url, d.title) for d in items], items)
-        liveindex.update(docs, out, build, lambda: failures.append(items))
-
+    held = _HeldSession(tmp_path)
     liveindex.reset()
     try:
         if first is not None:
-            started.set()  # not held
-            update(first)
+            held.started.set()  # not held
+            held.update(first)
             liveindex.wait()
-            started.clear()
-            outcomes.clear()
-        update(DOCS[:3])
-        assert started.wait(60)
-        update(DOCS[1:])
-        release.set()
+            held.started.clear()
+            held.outcomes.clear()
+        held.update(DOCS[:3])
+        assert held.started.wait(60)
+        held.update(DOCS[1:])
+        held.release.set()
         liveindex.wait()
     finally:
-        release.set()
+        held.release.set()
         liveindex.reset()
     build_index(DOCS[1:], tmp_path / "clean")
-    assert (out / "docs.json").read_bytes() == (tmp_path / "clean" / "docs.json").read_bytes()
-    return outcomes, failures
+    assert (held.out / "docs.json").read_bytes() == (tmp_path / "clean" / "docs.json").read_bytes()
+    return held.outcomes, held.failures
 
 
 def test_a_serve_session_abandons_a_whole_index_that_a_newer_build_overtakes(tmp_path, monkeypatch):
@@ -383,51 +391,31 @@ def test_a_serve_sessions_first_whole_index_is_finished_even_when_overtaken(tmp_
 def test_a_whole_index_behind_a_delta_gives_way_as_soon_as_a_build_starts(tmp_path, monkeypatch, when):
     """A build that starts while the whole index waits for a pause, or is being built, stops it at once
     (not only when that build ends): it would compete with the build for both processors."""
-    out, outcomes, failures = tmp_path / "index", [], []
-    started, release = threading.Event(), threading.Event()
     monkeypatch.setattr(liveindex, "QUIET", 0.5 if when == "waiting" else 0.0)
-
-    def build(documents, folder, cancelled):
-        def held():
-            for number, doc in enumerate(documents):
-                if number == 1 and not started.is_set():
-                    started.set()
-                    release.wait(60)
-                yield doc
-
-        try:
-            outcomes.append(search.build_index_apart(held(), folder, cancelled))
-        except search.Cancelled:
-            outcomes.append("cancelled")
-            raise
-
-    def update(items: list) -> None:
-        docs = liveindex.Docs(repr(items), [(d.url, d.title) for d in items], items)
-        liveindex.update(docs, out, build, lambda: failures.append(items))
-
+    held = _HeldSession(tmp_path)
     liveindex.reset()
     try:
-        started.set()  # the first whole index: not held
-        update(DOCS[2:])
+        held.started.set()  # the first whole index: not held
+        held.update(DOCS[2:])
         liveindex.wait()
-        started.clear()
-        outcomes.clear()
-        update(DOCS[:3])  # a delta now, the whole index behind it
+        held.started.clear()
+        held.outcomes.clear()
+        held.update(DOCS[:3])  # a delta now, the whole index behind it
         if when == "building":
-            assert started.wait(60)
+            assert held.started.wait(60)
         liveindex.build_started()  # the next build begins (and has not ended yet)
-        release.set()
+        held.release.set()
         time.sleep(1.0)
-        assert outcomes == (["cancelled"] if when == "building" else [])  # waiting: never started
-        started.set()
-        update(DOCS[1:])  # that build ends: its whole index is built
+        assert held.outcomes == (["cancelled"] if when == "building" else [])  # waiting: never started
+        held.started.set()
+        held.update(DOCS[1:])  # that build ends: its whole index is built
         liveindex.wait()
     finally:
-        release.set()
+        held.release.set()
         liveindex.reset()
-    assert outcomes[-1] != "cancelled" and failures == []
+    assert held.outcomes[-1] != "cancelled" and held.failures == []
     build_index(DOCS[1:], tmp_path / "clean")
-    assert (out / "docs.json").read_bytes() == (tmp_path / "clean" / "docs.json").read_bytes()
+    assert (held.out / "docs.json").read_bytes() == (tmp_path / "clean" / "docs.json").read_bytes()
 
 
 def test_a_delta_gives_the_results_of_an_index_built_again(tmp_path):
