@@ -13,11 +13,13 @@ Location: ``.cache/archive/`` beside ``mkdocs.yml`` (gitignored), or ``$ARCHIVE_
 
 from __future__ import annotations
 
+import atexit
 import functools
 import hashlib
 import itertools
 import os
 import pickle
+import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Hashable
@@ -216,7 +218,11 @@ class Cache:
 
 @functools.cache
 def _scratch(site_dir: str) -> Path:
-    return Path(tempfile.mkdtemp(prefix="archive-pages-"))
+    """A temporary folder for one process (the cache is off), removed when the process exits (a forked
+    second process ends without running ``atexit``, so it leaves the folder to this one)."""
+    folder = tempfile.mkdtemp(prefix="archive-pages-")
+    atexit.register(shutil.rmtree, folder, True)
+    return Path(folder)
 
 
 def _sha(data: bytes) -> str:

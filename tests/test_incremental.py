@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import TRICKY_BODY, Project, build_site, report_text, tree_differences
+from conftest import ROOT, TRICKY_BODY, Project, build_site, report_text, tree_differences
 
 from report_archive import forked, load_archive
 from report_archive.cache import Cache, code_version, digest
@@ -212,6 +212,26 @@ def test_cache_entries_check_their_key_and_payload(tmp_path):
     path.write_bytes(cache._path(other).read_bytes())  # an entry stored under the wrong name
     assert cache.get(key) is None
     assert Cache(None).get(key) is None and Cache(None).compute("k", "s", lambda: 5) == 5
+
+
+def test_without_a_cache_the_generated_pages_folder_goes_with_the_process(tmp_path):
+    """``ARCHIVE_CACHE_DIR=off``: the generated pages' temporary folder is removed when the process ends,
+    and not by a forked second process ending before it."""
+    script = (
+        "from report_archive import forked\n"
+        "from report_archive.cache import Cache\n"
+        "folder = Cache(None).pages_dir('site')\n"
+        "(folder / 'page.md').write_text('x')\n"
+        "waiter = forked.start(lambda: 1, 'test', 'failed')\n"
+        "assert waiter is not None and waiter() == 1\n"
+        "assert (folder / 'page.md').exists()  # the child ended: the folder is still there\n"
+        "print(folder)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+    )
+    folder = Path(result.stdout.strip())
+    assert folder.name.startswith("archive-pages-") and not folder.exists()
 
 
 def test_an_entry_that_cannot_be_written_costs_only_time(tmp_path):
