@@ -169,8 +169,13 @@ def make_doc(url: str, title: str, year: int, unit: str, secretary: str, body: s
 
 def doc_from_body(url: str, title: str, year: int, unit: str, secretary: str, normalized_body: str) -> SearchDoc:
     """A search document from its fields and its already normalised body."""
-    head = "".join(normalize(part) + FIELD_SEP for part in (title, unit, secretary))
+    head = _head(title, unit, secretary)
     return SearchDoc(url, title, year, unit, secretary, head + normalized_body, len(head))
+
+
+def _head(title: str, unit: str, secretary: str) -> str:
+    """What a document's text starts with before its body: its title, unit and person, normalised."""
+    return "".join(normalize(part) + FIELD_SEP for part in (title, unit, secretary))
 
 
 def body_text(content_html: str) -> str:
@@ -183,9 +188,11 @@ def body_key(content_html: str) -> str:
     return digest("search-text", code_version(), content_html)
 
 
-def document(report: Report, url: str, body: str) -> SearchDoc:
-    """The searchable form of a report page: its metadata and its :func:`body_text`."""
-    return doc_from_body(unquote(url), report.title, report.year, report.unit, report.secretary, body)
+def document_fields(report: Report, url: str) -> tuple[str, str, int, str, str, int]:
+    """The searchable form of a report page without its text (its :func:`body_text`): URL, title,
+    year, unit, person and where the body starts in the document's text (``SearchDoc.body_start``)."""
+    head = _head(report.title, report.unit, report.secretary)
+    return unquote(url), report.title, report.year, report.unit, report.secretary, len(head)
 
 
 @dataclass(frozen=True)

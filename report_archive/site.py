@@ -554,13 +554,11 @@ def _text_work(cache: Cache, report: Report, url: str, html: str) -> tuple[str, 
     body text, stored under it)."""
     cleaned, removed = cache.compute("sanitize", html, lambda: sanitize.clean_and_report(html))
     key = search.body_key(cleaned)
-    body = _search_text(cache, key)
-    if body is None:
+    if _search_text(cache, key) is None:  # (read, not only looked up: a corrupt entry is made again here)
         body = cache.put(key, search.body_text(cleaned))
         if _SERVING or cache.folder is None:
             _TEXTS[key] = body
-    doc = search.document(report, url, body)
-    return cleaned, removed, (doc.url, doc.title, doc.year, doc.unit, doc.secretary, doc.body_start, key)
+    return cleaned, removed, (*search.document_fields(report, url), key)
 
 
 class ConvertingAhead:
