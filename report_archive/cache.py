@@ -90,10 +90,13 @@ def digest(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
+SMALL_PART = 256  # characters: a key part no longer than this may be held by ``small_key``'s memory
+
+
 @functools.lru_cache(maxsize=1 << 17)
 def small_key(*parts: str) -> str:
-    """``digest(*parts)``, remembered: for keys made of short parts (kinds, digests) that every
-    build of a ``mkdocs serve`` session asks for again, report by report."""
+    """``digest(*parts)``, remembered: for keys made of short parts (kinds, digests; see
+    ``SMALL_PART``) that every build of a ``mkdocs serve`` session asks for again, report by report."""
     return digest(*parts)
 
 
@@ -204,7 +207,9 @@ class Cache:
 
     def compute(self, kind: str, source: str | bytes, work: Callable[[], T], *extra: str, keep: bool = False) -> T:
         """``work()``, or its stored result for the same kind, source, extra parts and code."""
-        return self.cached(digest(kind, code_version(), *extra, source), work, keep)
+        parts = (kind, code_version(), *extra, source)
+        short = all(isinstance(part, str) and len(part) <= SMALL_PART for part in parts)
+        return self.cached(small_key(*parts) if short else digest(*parts), work, keep)
 
     def cached(self, key: str, work: Callable[[], T], keep: bool = False) -> T:
         """``work()``, or its result stored under ``key`` (a key made with :func:`digest`)."""

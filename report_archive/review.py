@@ -14,7 +14,7 @@ import markdown
 
 from . import forked, sanitize
 from .archive import Archive
-from .cache import Cache, Deferred, code_version, small_key
+from .cache import Cache, Deferred
 from .model import Report
 from .pages import base_key, esc, html_link, keyed, link, page_url, ready, table_html
 from .sections import LABELS, Section, find_sections, flatten_headings
@@ -37,8 +37,7 @@ def sections_of(
     kinds = patterns_key(patterns)
 
     def find(r: Report) -> dict[str, Section]:
-        key = small_key("sections", code_version(), kinds, r.body_digest)  # (as ``Cache.compute`` makes it)
-        return cache.cached(key, lambda: find_sections(r.body, patterns), keep=True)
+        return cache.compute("sections", r.body_digest, lambda: find_sections(r.body, patterns), kinds, keep=True)
 
     reports = archive.reports
     found = forked.map_split(find, reports, "查找报告段落失败") if split else [find(r) for r in reports]
