@@ -178,11 +178,13 @@ class SharedIndex:
         self.hashes, counts = np.unique(every, return_counts=True)
         self.counts = counts.astype(np.int32)  # reports having each hash
         self.recent, self.recent_counts = _NONE, np.empty(0, np.int32)  # the same, for hashes added since
-        if figures is None:
-            figures = dict(zip(prints, _anywhere_from(prints.values(), self.hashes[self.counts >= 2]), strict=True))
-        self.figures = {
-            path: Reuse(anywhere=f.anywhere, anywhere_spans=f.anywhere_spans) for path, f in figures.items()
-        }
+        if figures is None:  # worked from the index (each a new Reuse with ``previous`` at zero)
+            shared = self.hashes[self.counts >= 2]
+            self.figures = dict(zip(prints, _anywhere_from(prints.values(), shared), strict=True))
+        else:
+            self.figures = {
+                path: Reuse(anywhere=f.anywhere, anywhere_spans=f.anywhere_spans) for path, f in figures.items()
+            }
 
     def update(self, keys: dict[str, str], prints: dict[str, Fingerprints]) -> dict[str, Reuse]:
         """The figures for the reports ``keys`` (path -> fingerprint key) after the changes since the last call."""
@@ -298,8 +300,10 @@ def _anywhere_figures(reports: list, keys: list[str], prints: list[Fingerprints]
             return [made[0].figures[r.path] for r in reports]
 
         figures = cache.compute("reuse", "", work, *keys)
-        kept = {r.path: f for r, f in zip(reports, figures, strict=True)}
-        _SHARED = made[0] if made else SharedIndex(by_path, prints_by_path, kept)
+        if made:
+            _SHARED = made[0]
+        else:  # from the cache
+            _SHARED = SharedIndex(by_path, prints_by_path, {r.path: f for r, f in zip(reports, figures, strict=True)})
         return list(figures)
     found = _SHARED.update(by_path, prints_by_path)
     return [found[r.path] for r in reports]
