@@ -162,6 +162,11 @@ class SharedIndex:
     instead, so that after an edit only the edited report and the reports whose shared passages it
     changed are worked again. The figures are the same as ``anywhere``'s (a test checks it).
 
+    Beside each fingerprint's count, the XOR of the numbers of the reports that have it (``owners``):
+    where one report has it, that is its number. A fingerprint that becomes shared or stops being so
+    had or has exactly one other report, found so without looking through every report (an added copy
+    of a report flips thousands of fingerprints at once).
+
     Hashes new since the index was made go to a small second sorted array (``recent``), merged into
     the large one only once it has grown to ``1 / MERGE_SHARE`` of it: inserting a report's few new
     hashes into the large array would copy all of it (tens of MB at 10,000 reports) on every edit.
@@ -173,11 +178,21 @@ class SharedIndex:
         """The index of ``prints`` (report path -> its fingerprints) and their ``anywhere`` figures
         (worked from the index when not given)."""
         self.keys = dict(keys)  # report path -> fingerprint key
-        self.uniques = {path: np.unique(p.hashes) for path, p in prints.items()}
-        every = np.concatenate(list(self.uniques.values())) if self.uniques else np.empty(0, np.uint64)
-        self.hashes, counts = np.unique(every, return_counts=True)
-        self.counts = counts.astype(np.int32)  # reports having each hash
-        self.recent, self.recent_counts = _NONE, np.empty(0, np.int32)  # the same, for hashes added since
+        self.prints = dict(prints)  # what is counted (a changed report's old fingerprints are taken out)
+        self.numbers = {path: number for number, path in enumerate(prints, 1)}  # kept for good (0: no report)
+        self.paths = ["", *prints]  # number -> path
+        uniques = [np.unique(p.hashes) for p in prints.values()]
+        every = np.concatenate(uniques or [_NONE])
+        owner = np.repeat(np.arange(1, len(uniques) + 1, dtype=np.int32), [len(u) for u in uniques])
+        order = np.argsort(every)
+        every, owner = every[order], owner[order]
+        del order
+        starts = np.flatnonzero(np.concatenate(([True], every[1:] != every[:-1]))) if len(every) else np.empty(0, int)
+        self.hashes = every[starts]
+        self.counts = np.diff(np.append(starts, len(every))).astype(np.int32)  # reports having each hash
+        self.owners = np.bitwise_xor.reduceat(owner, starts) if len(starts) else np.empty(0, np.int32)
+        del every, owner
+        self.recent, self.recent_counts, self.recent_owners = _NONE, _NO_COUNTS, _NO_COUNTS  # hashes added since
         if figures is None:  # worked from the index (each a new Reuse with ``previous`` at zero)
             shared = self.hashes[self.counts >= 2]
             self.figures = dict(zip(prints, _anywhere_from(prints.values(), shared), strict=True))
@@ -188,49 +203,61 @@ class SharedIndex:
 
     def update(self, keys: dict[str, str], prints: dict[str, Fingerprints]) -> dict[str, Reuse]:
         """The figures for the reports ``keys`` (path -> fingerprint key) after the changes since the last call."""
-        gone = [path for path, key in self.keys.items() if keys.get(path) != key]
-        new = [path for path, key in keys.items() if self.keys.get(path) != key]
-        added = {path: np.unique(prints[path].hashes) for path in new}
-        touched = np.unique(np.concatenate([self.uniques[p] for p in gone] + list(added.values()) + [_NONE]))
-        before = self._count(touched)
-        for path in gone:
-            self._add(self.uniques.pop(path), -1)
-            del self.figures[path], self.keys[path]
+        gone = {path: np.unique(self.prints[path].hashes) for path, key in self.keys.items() if keys.get(path) != key}
+        added = {path: np.unique(prints[path].hashes) for path, key in keys.items() if self.keys.get(path) != key}
+        touched = np.unique(np.concatenate([*gone.values(), *added.values(), _NONE]))
+        before, owner_before = self._find(touched)
+        for path, uniques in gone.items():
+            self._add(uniques, -1, self.numbers[path])
+            del self.figures[path], self.keys[path], self.prints[path]
         missing = touched[~self._known(touched)]  # (a search: setdiff1d would sort the whole index)
         if len(missing):
             at = np.searchsorted(self.recent, missing)
             self.recent = np.insert(self.recent, at, missing)
             self.recent_counts = np.insert(self.recent_counts, at, 0)
+            self.recent_owners = np.insert(self.recent_owners, at, 0)
         for path, uniques in added.items():
-            self._add(uniques, 1)
-            self.uniques[path] = uniques
-            self.keys[path] = keys[path]
-        flipped = touched[(before >= 2) != (self._count(touched) >= 2)]
-        for path, uniques in self.uniques.items():
-            if path in added or (len(flipped) and _meets(uniques, flipped)):
-                shared = self._count(prints[path].hashes) >= 2
-                share, spans = _coverage(prints[path], shared)
-                self.figures[path] = Reuse(anywhere=share, anywhere_spans=spans)
+            if path not in self.numbers:
+                self.numbers[path] = len(self.paths)
+                self.paths.append(path)
+            self._add(uniques, 1, self.numbers[path])
+            self.keys[path], self.prints[path] = keys[path], prints[path]
+        after, owner_after = self._find(touched)
+        # A hash that became shared or stopped being so: the one report that had it before, or has it now.
+        flipped = (before >= 2) != (after >= 2)
+        others = np.concatenate((owner_before[flipped & (before == 1)], owner_after[flipped & (after == 1)]))
+        again = set(added) | {self.paths[number] for number in np.unique(others).tolist()}
+        for path in again & self.keys.keys():
+            shared = self._find(prints[path].hashes)[0] >= 2
+            share, spans = _coverage(prints[path], shared)
+            self.figures[path] = Reuse(anywhere=share, anywhere_spans=spans)
         if len(self.recent) * self.MERGE_SHARE > len(self.hashes):  # one copy of the large arrays
             at = np.searchsorted(self.hashes, self.recent)
             self.hashes = np.insert(self.hashes, at, self.recent)
             self.counts = np.insert(self.counts, at, self.recent_counts)
-            self.recent, self.recent_counts = _NONE, np.empty(0, np.int32)
+            self.owners = np.insert(self.owners, at, self.recent_owners)
+            self.recent, self.recent_counts, self.recent_owners = _NONE, _NO_COUNTS, _NO_COUNTS
         return dict(self.figures)
 
-    def _add(self, uniques: np.ndarray, change: int) -> None:
-        """Count ``uniques`` (distinct hashes, every one in the index) ``change`` more times."""
+    def _add(self, uniques: np.ndarray, change: int, number: int) -> None:
+        """Count ``uniques`` (distinct hashes, every one in the index) ``change`` more times, for report ``number``."""
         at, known = _locate(uniques, self.hashes)
         self.counts[at[known]] += change
-        self.recent_counts[np.searchsorted(self.recent, uniques[~known])] += change
+        self.owners[at[known]] ^= number
+        at = np.searchsorted(self.recent, uniques[~known])
+        self.recent_counts[at] += change
+        self.recent_owners[at] ^= number
 
-    def _count(self, hashes: np.ndarray) -> np.ndarray:
-        """How many reports have each of ``hashes`` (0 for one no report has)."""
-        counts = np.zeros(len(hashes), np.int32)
-        for table, values in ((self.hashes, self.counts), (self.recent, self.recent_counts)):
+    def _find(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """How many reports have each of ``hashes`` (0 for one no report has), and their owners' XOR."""
+        counts, owners = np.zeros(len(hashes), np.int32), np.zeros(len(hashes), np.int32)
+        for table, table_counts, table_owners in (
+            (self.hashes, self.counts, self.owners),
+            (self.recent, self.recent_counts, self.recent_owners),
+        ):
             at, known = _locate(hashes, table)
-            counts[known] = values[at[known]]
-        return counts
+            counts[known], owners[known] = table_counts[at[known]], table_owners[at[known]]
+        return counts, owners
 
     def _known(self, hashes: np.ndarray) -> np.ndarray:
         """Whether each of ``hashes`` is in the index (with any count)."""
@@ -238,11 +265,8 @@ class SharedIndex:
 
 
 _NONE = np.empty(0, np.uint64)
+_NO_COUNTS = np.empty(0, np.int32)
 _SHARED: SharedIndex | None = None  # kept by a serve session between builds
-
-
-def _meets(sorted_hashes: np.ndarray, others: np.ndarray) -> bool:
-    return bool(_isin_sorted(others, sorted_hashes).any())
 
 
 _LINK_TARGET_RE = re.compile(r"\]\([^()\[\]]*\)|\[\^[^\[\]]*\]|<[^<>]+>")

@@ -163,12 +163,17 @@ def test_shared_index_updates_give_the_figures_of_a_full_comparison(monkeypatch,
     index = SharedIndex(keys, prints, dict(zip(paths, anywhere([prints[p] for p in paths]), strict=True)))
     assert SharedIndex(keys, prints).figures == index.figures  # worked by the index itself: the same
     last, moved, path, recent = {}, 0, "", 0
-    for step in range(13):
+    for step in range(15):
         kind = step % 3
-        others = sorted(p for p in texts if not p.startswith("pair"))
+        others = sorted(p for p in texts if not p.startswith(("pair", "copy")))
         if step == 12:  # pair-a's text is no longer anywhere else
             path = "pair-b"
             texts[path] = _text(rng, 3000)
+        elif step == 13:  # a copy of a report: all of its text shared at once, then no longer
+            path = "copy"
+            texts[path] = texts[others[0]] + _text(rng, 100)
+        elif step == 14:
+            del texts["copy"]
         elif kind == 0:  # edit: a passage added, one removed
             path = rng.choice(others)
             texts[path] = texts[path][200:] + rng.choice(sentences)
