@@ -16,8 +16,6 @@ from __future__ import annotations
 import functools
 import io
 import subprocess
-import tempfile
-from pathlib import Path
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
@@ -187,9 +185,7 @@ def setup_section(section) -> None:
 
 
 @functools.cache
-def reference_path() -> Path:
-    """The reference document written once per process to a private temporary file."""
-    folder = Path(tempfile.mkdtemp(prefix="export-reference-"))
-    path = folder / "reference.docx"
-    path.write_bytes(build_reference())
-    return path
+def reference_bytes() -> bytes:
+    """The reference document, built once per process (each conversion writes it into its own
+    temporary folder, which goes with the conversion)."""
+    return build_reference()

@@ -117,12 +117,13 @@ def run_pandoc(markdown: str) -> bytes:
     with tempfile.TemporaryDirectory(prefix="export-") as folder:
         source, target = Path(folder) / "source.md", Path(folder) / "out.docx"
         source.write_text(markdown, encoding="utf-8")
+        (Path(folder) / "reference.docx").write_bytes(reference.reference_bytes())
         command = [
             pandoc_path(),
             *("+RTS", "-M4g", "-RTS"),
             "--sandbox",
             *("--from", READER, "--to", "docx"),
-            f"--reference-doc={reference.reference_path()}",
+            "--reference-doc=reference.docx",
             *("-o", str(target)),
             str(source),
         ]
