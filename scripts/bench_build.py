@@ -11,6 +11,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -295,10 +296,10 @@ def serving(project: Path, config: str, args: list[str], env: dict, timeout: flo
         try:
             first = wait_all({"home": (base + "/", lambda s, b: s == 200 and "</html>" in b)}, start, timeout)
             yield base, first["home"] if first["home"] is not None else math.inf
-        finally:
-            process.terminate()
+        finally:  # Ctrl+C, as a user stops it: MkDocs then removes its temporary site folder (GBs at 10,000)
+            process.send_signal(signal.SIGINT)
             try:
-                process.wait(timeout=20)
+                process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()

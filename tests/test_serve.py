@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import time
@@ -70,9 +71,13 @@ def served(project):
         try:
             _wait_for(base + "/years/", lambda status, body: status == 200)
             yield project, base
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+        finally:  # Ctrl+C, as a user stops it: MkDocs then removes its temporary site folder
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def _removed(project, since: int) -> list[str]:
