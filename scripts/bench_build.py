@@ -11,7 +11,6 @@ import os
 import re
 import shlex
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -29,6 +28,7 @@ from _bootstrap import ROOT, corpus_arguments
 from report_archive import load_archive, reuse
 from report_archive.benchcorpus import Corpus, Entry, synthesize
 from report_archive.pages import slug
+from report_archive.processes import interrupt
 
 ENV = os.environ | {"NO_MKDOCS_2_WARNING": "1"}
 CACHE = ".bench-cache"  # the archive's build cache in the benchmark project (ARCHIVE_CACHE_DIR)
@@ -296,13 +296,8 @@ def serving(project: Path, config: str, args: list[str], env: dict, timeout: flo
         try:
             first = wait_all({"home": (base + "/", lambda s, b: s == 200 and "</html>" in b)}, start, timeout)
             yield base, first["home"] if first["home"] is not None else math.inf
-        finally:  # Ctrl+C, as a user stops it: MkDocs then removes its temporary site folder (GBs at 10,000)
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        finally:  # (MkDocs' temporary site folder is GBs at 10,000 reports)
+            interrupt(process, timeout=60)
 
 
 def bench_serve(project: Path, corpus: Corpus, args: list[str], edits: int, timeout: float) -> dict[str, float]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import time
@@ -15,6 +14,8 @@ from urllib.parse import quote
 
 import pytest
 from conftest import MKDOCS, ROOT, report_text
+
+from report_archive.processes import interrupt
 
 
 def _free_port() -> int:
@@ -71,13 +72,8 @@ def served(project):
         try:
             _wait_for(base + "/years/", lambda status, body: status == 200)
             yield project, base
-        finally:  # Ctrl+C, as a user stops it: MkDocs then removes its temporary site folder
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        finally:
+            interrupt(process, timeout=20)
 
 
 def _removed(project, since: int) -> list[str]:
